@@ -1,0 +1,50 @@
+"""The pipeline, top to bottom: config → load → schedule → checks → render → write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .checks import make_context, run_checks
+from .diagnostics import Diagnostic, apply_policy, failed
+from .load.site import load_site
+from .model import Schedule, Site
+from .render import OutputFile, render_site
+from .schedule import parse_now, plan
+
+
+@dataclass
+class Result:
+    site: Site | None = None
+    schedule: Schedule | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: list[OutputFile] = field(default_factory=list)
+
+    def failed(self, strict: bool) -> bool:
+        return failed(self.diagnostics, strict)
+
+
+def _policy(site: Site | None, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    if site is None:
+        return apply_policy(diagnostics)
+    ignored = {e.path: e.ignore for e in site.articles + site.pages if e.ignore}
+    return apply_policy(diagnostics, dict(site.config.severity), ignored)
+
+
+def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False, base_url: str | None = None,
+        against: str | None = None, render: bool = True, strict: bool = False) -> Result:
+    """Load, schedule, check and (unless ``render`` is false) render. Writes nothing."""
+    site, diagnostics = load_site(root, base_url)
+    if site is None:
+        return Result(diagnostics=_policy(None, diagnostics))
+    when = now if isinstance(now, dt.datetime) else parse_now(now, site.config.timezone)
+    schedule = plan(site, when, drafts=drafts)
+    diagnostics += run_checks(make_context(site, schedule, against))
+    result = Result(site, schedule, _policy(site, diagnostics))
+    if not render or result.failed(strict):
+        return result
+    files, more = render_site(site, schedule)
+    result.diagnostics = _policy(site, result.diagnostics + more)
+    if not result.failed(strict):
+        result.files = files
+    return result

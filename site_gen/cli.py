@@ -1,0 +1,224 @@
+"""Command line: parse arguments, call a command, print, map the outcome to exit 0/1/2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from . import __version__
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # exit 2 with a hint, like argparse, but say how to get help
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"site-gen: error: {message}\n  hint: run `{self.prog} --help` for the options\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _common(p: argparse.ArgumentParser, fmt: bool = True) -> None:
+    p.add_argument("-C", dest="root", default=".", metavar="DIR", help="the site root (default: .)")
+    p.add_argument("--now", metavar="ISO", help="build as of this date/time (default: now in the site's timezone)")
+    if fmt:
+        p.add_argument("--strict", action="store_true", help="warnings fail the run (exit 1)")
+        p.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="how diagnostics are printed")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="site-gen", description="Build persona-driven content hubs.")
+    parser.add_argument("--version", action="version", version=f"site-gen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    b = sub.add_parser("build", help="build the site into the output directory")
+    _common(b)
+    b.add_argument("--out", metavar="DIR", help="output directory (relative to the current directory)")
+    b.add_argument("--base-url", metavar="URL", help="override base_url from site.yaml")
+    b.add_argument("--drafts", action="store_true", help="also publish drafts and future articles")
+    b.add_argument("--jobs", type=int, metavar="N", default=0, help="worker processes (default: all cores)")
+    b.add_argument("--quiet", action="store_true", help="only diagnostics and the summary line")
+
+    c = sub.add_parser("check", help="run every check without writing anything")
+    _common(c)
+    c.add_argument("--against", metavar="DIR", help="also compare articles with the texts in DIR (ORIG001)")
+    c.add_argument("--fix", action="store_true", help="apply the personas' avoid → replacement substitutions")
+
+    s = sub.add_parser("serve", help="live preview with reload")
+    _common(s, fmt=False)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--no-drafts", action="store_true", help="hide drafts and future articles")
+    s.add_argument("--open", action="store_true", help="open the browser")
+    s.add_argument("--poll", action="store_true", help="poll for changes instead of OS file events")
+
+    n = sub.add_parser("new", help="create an article, page, campaign or persona")
+    n.add_argument("kind", choices=("article", "page", "campaign", "persona"))
+    n.add_argument("name")
+    n.add_argument("-C", dest="root", default=".", metavar="DIR")
+    n.add_argument("--persona", metavar="ID")
+    n.add_argument("--campaign", metavar="ID")
+
+    i = sub.add_parser("init", help="scaffold a new hub in DIR")
+    i.add_argument("dir", metavar="DIR")
+
+    m = sub.add_parser("menu", help="print the WeChat menu JSON")
+    m.add_argument("-C", dest="root", default=".", metavar="DIR")
+    m.add_argument("--segment", metavar="ID")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    from .config import UsageError
+
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as e:
+        sys.stderr.write(f"site-gen: error: {e}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("site-gen: interrupted\n")
+        return 130
+    except Exception as e:  # a bug in site-gen, not the user's doing: short message, no traceback
+        if os.environ.get("SITE_GEN_DEBUG"):
+            raise
+        sys.stderr.write(f"site-gen: internal error ({type(e).__name__}: {e}); this is a bug in site-gen — "
+                         "please report it (set SITE_GEN_DEBUG=1 to see the traceback)\n")
+        return EXIT_ERRORS
+
+
+# ------------------------------------------------------------------------------------ commands
+
+
+def _now_arg(args, tz):
+    from .config import UsageError
+    from .schedule import parse_now
+
+    try:
+        return parse_now(args.now, tz)
+    except ValueError:
+        raise UsageError(f"--now `{args.now}` is not an ISO date or datetime (e.g. 2026-12-01 or "
+                         "2026-12-01T09:00:00+08:00)") from None
+
+
+def report(diagnostics, fmt: str, summary_extra: str = "", out=None) -> None:
+    from .diagnostics import Summary, format_github, format_json, format_text, summary_line
+
+    out = out or sys.stdout
+    s = Summary.of(diagnostics)
+    if fmt == "json":
+        out.write(format_json(diagnostics, {"errors": s.errors, "warnings": s.warnings, "by_code": s.by_code})
+                  + "\n")
+        return
+    for d in diagnostics:
+        out.write((format_github(d) if fmt == "github" else format_text(d)) + "\n")
+    tail = summary_line(s)
+    if s.by_code:
+        tail += " (" + ", ".join(f"{code} ×{n}" for code, n in s.by_code.items()) + ")"
+    out.write((summary_extra + ": " if summary_extra else "") + tail + "\n")
+
+
+def _prepare(args):
+    """Resolve the root, "now" and the config's timezone without loading content twice."""
+    from .config import UsageError
+
+    root = args.root
+    if not os.path.isdir(root):
+        raise UsageError(f"-C {root}: no such folder")
+    now = None
+    if args.now:
+        from .config import load_config
+
+        config, _ = load_config(root)
+        from zoneinfo import ZoneInfo
+
+        now = _now_arg(args, config.timezone if config else ZoneInfo("Asia/Shanghai"))
+    return root, now
+
+
+def cmd_build(args) -> int:
+    from . import build
+    from .write import check_output_dir, write_site
+
+    started = time.perf_counter()
+    root, now = _prepare(args)
+    progress = sys.stderr.isatty() and not args.quiet and args.format == "text"
+    if progress:
+        sys.stderr.write("building…\r")
+    result = build.run(root, now=now, drafts=args.drafts, base_url=args.base_url, strict=args.strict)
+    if result.site is not None:
+        out = args.out if args.out else os.path.join(root, result.site.config.output)
+        out_abs = check_output_dir(out, root)
+        if not result.failed(args.strict):
+            result.diagnostics += write_site(result.files, out_abs)
+    elapsed = time.perf_counter() - started
+    ok = not result.failed(args.strict)
+    pages = sum(1 for f in result.files if f.path.endswith(".html")) if ok else 0
+    head = f"built {pages} pages in {elapsed:.2f} s" if ok else "build failed, nothing written"
+    report(result.diagnostics, args.format, head)
+    return EXIT_OK if ok else EXIT_ERRORS
+
+
+def cmd_check(args) -> int:
+    from . import build
+    from .config import UsageError
+
+    root, now = _prepare(args)
+    if args.against and not os.path.isdir(args.against):
+        raise UsageError(f"--against {args.against}: no such folder")
+    if args.fix:
+        from .fix import apply_fixes
+
+        for line in apply_fixes(root):
+            sys.stdout.write(line + "\n")
+    result = build.run(root, now=now, drafts=True, against=args.against, render=False)
+    report(result.diagnostics, args.format, "checked" if result.site else "")
+    return EXIT_ERRORS if result.failed(args.strict) else EXIT_OK
+
+
+def cmd_menu(args) -> int:
+    from . import build
+    from .config import UsageError
+
+    result = build.run(args.root, render=True)
+    if result.failed(False) or result.site is None:
+        report(result.diagnostics, "text", "menu not exported")
+        return EXIT_ERRORS
+    name = "wechat/menu.json" if not args.segment else f"wechat/menu-{args.segment}.json"
+    if args.segment and args.segment not in result.site.config.segments:
+        raise UsageError(f"--segment {args.segment}: no such segment in site.yaml (known: "
+                         f"{', '.join(result.site.config.segments) or 'none'})")
+    data = next((f.data for f in result.files if f.path == name), None)
+    if data is None:
+        raise UsageError(f"the segment `{args.segment}` has no wechat_tag_id, so it has no conditional menu")
+    sys.stdout.write(data.decode("utf-8"))
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(args)
+
+
+def cmd_new(args) -> int:
+    from .scaffold import new
+
+    return new(args)
+
+
+def cmd_init(args) -> int:
+    from .scaffold import init
+
+    return init(args)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new": cmd_new, "init": cmd_init,
+            "menu": cmd_menu}

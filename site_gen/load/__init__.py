@@ -1,0 +1,1 @@
+"""Loading: site.yaml and content/ into a Site model, with diagnostics (see site.py)."""

@@ -1,0 +1,101 @@
+"""Reading source files: encoding, size limits, front matter, walking the content tree."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic, Location, diag
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # a Markdown or YAML source file; see docs/limits.md
+_TEMP = re.compile(r"(^\.|~$|^#.*#$|\.(swp|swo|swx|tmp|bak|orig|part|crdownload)$|^4913$|___jb_\w+___$)")
+
+
+def is_temp_name(name: str) -> bool:
+    """Editor and OS droppings: dotfiles, vim swap/backup, emacs locks, JetBrains safe-write."""
+    return bool(_TEMP.search(name))
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # relative to the site root, with "/"
+    text: str  # LF line endings, no BOM
+
+
+def read_text(root: str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[Source | None, list[Diagnostic]]:
+    full = os.path.join(root, rel)
+    loc = Location(rel, 1, 1)
+    try:
+        size = os.path.getsize(full)
+        if size > limit:
+            return None, [diag("META001", loc, f"the file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
+                               "split it into smaller files (limits: docs/limits.md)")]
+        with open(full, "rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        return None, []  # vanished between listing and reading: it is simply gone
+    except OSError as e:
+        return None, [diag("META001", loc, f"the file cannot be read ({e.strerror or e})",
+                           "check the file's permissions")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        col = len(data[: e.start].rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        return None, [diag("META001", Location(rel, line, col),
+                           f"the file is not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+                           "save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [diag("META001", Location(rel, line, 1), "the file contains a NUL byte",
+                           "the file looks binary or damaged; save it again as UTF-8 text")]
+    return Source(rel, text), []
+
+
+@dataclass(frozen=True)
+class Split:
+    front: str | None  # the YAML between the fences, or None
+    front_line: int  # file line of the YAML's first line
+    body: str
+    body_line: int  # file line of the body's first line
+
+
+def split_front_matter(src: Source) -> tuple[Split | None, list[Diagnostic]]:
+    text = src.text
+    if not (text.startswith("---\n") or text == "---" or text.startswith("---\t") or text.startswith("--- ")):
+        return Split(None, 1, text, 1), []
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:i])
+            body = "\n".join(lines[i + 1:])
+            return Split(front, 2, body, i + 2), []
+    return None, [diag("META001", Location(src.path, 1, 1), "the front matter starting on line 1 is never closed",
+                       "add a line with just `---` after the front matter")]
+
+
+def walk(root: str, top: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Files under root/top with one of the suffixes, relative to root, sorted; symlinks that
+    leave the site, dotfiles and editor temp files are skipped."""
+    base = os.path.join(root, top)
+    real_root = os.path.realpath(root)
+    found: list[str] = []
+    if not os.path.isdir(base):
+        return found
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if is_temp_name(name) or not name.endswith(suffixes):
+                continue
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                target = os.path.realpath(full)
+                if not (target.startswith(real_root + os.sep) and os.path.isfile(target)):
+                    continue
+            found.append(os.path.relpath(full, root).replace(os.sep, "/"))
+    return sorted(found)

@@ -1,0 +1,194 @@
+"""The site model: typed, frozen, keyed by source path. Imports neither loading nor rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from .diagnostics import Location
+
+EMPTY: Mapping = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Cta:
+    text: str
+    url: str | None  # as written: a site path, an absolute URL, or None (reply)
+    kind: str
+    keyword: str | None
+    source: str  # "body" | "front" | "campaign"
+    loc: Location  # the block's line, or the `cta:` key
+    text_loc: Location
+    url_loc: Location
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    name: str
+    target_kind: str | None  # url | page | article | campaign | persona | segment | None (has items)
+    target: str | None
+    service: bool
+    items: tuple["MenuEntry", ...]
+    loc: Location
+    name_loc: Location
+    target_loc: Location
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    name: str
+    wechat_tag_id: int | None
+    menus: tuple[MenuEntry, ...] | None
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str
+    name: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    path: str  # "site.yaml"
+    title: str
+    base_url: str  # absolute, ends with "/"
+    base_path: str  # "/" or "/hub/"
+    description: str
+    language: str
+    timezone: ZoneInfo
+    theme: str
+    output: str
+    feed_limit: int
+    default_persona: str | None
+    markdown_html: bool
+    menus: tuple[MenuEntry, ...]
+    segments: Mapping[str, Segment]
+    channels: Mapping[str, Channel]
+    severity: Mapping[str, str]
+    cta_verbs: tuple[str, ...]
+    cta_pages: bool
+    originality_threshold: float
+    locs: Mapping[str, Location]  # top-level key -> value location
+    extra: object = None
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    path: str
+    name: str
+    avatar: str | None
+    bio: str
+    address: str | None
+    avoid: tuple[tuple[str, str | None], ...]
+    max_sentence_chars: int | None
+    palette: Mapping[str, str]
+    signature: str
+    loc: Location
+    locs: Mapping[str, Location]
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    path: str
+    title: str
+    summary: str
+    persona: str | None
+    cover: str | None
+    preheat: dt.date
+    starts: dt.date
+    ends: dt.date
+    ctas: Mapping[str, Cta]  # phase -> action
+    channels: tuple[str, ...]
+    segments: tuple[str, ...]
+    loc: Location
+    locs: Mapping[str, Location]
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    loc: Location
+    image: bool
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Prose of one Markdown block (code spans blanked out), for the voice checks."""
+
+    line: int  # file line of the block's first line
+    text: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An article or a page."""
+
+    kind: str  # "article" | "page"
+    path: str  # relative to the site root
+    id: str  # page id (path under content/pages without .md) or the article's file stem
+    slug: str
+    title: str
+    date: dt.datetime | None  # aware; pages have none
+    updated: dt.datetime | None
+    persona: str | None  # as written (None: site default)
+    campaign: str | None
+    phase: str | None  # as written
+    segments: tuple[str, ...]
+    tags: tuple[str, ...]
+    summary: str
+    cover: str | None
+    draft: bool
+    expires: dt.date | None
+    channels: tuple[str, ...]
+    cta: Cta | None  # the body's closing block, else front matter (campaign inheritance: schedule)
+    body_html: str
+    plain_text: str  # for originality, reading time, summaries
+    reading_minutes: int
+    links: tuple[Link, ...]
+    anchors: frozenset[str]
+    text_blocks: tuple[TextBlock, ...]
+    lines: tuple[str, ...]  # the file's lines (LF), for column lookups
+    body_line: int  # file line where the body starts
+    last_line: int  # the body's last non-blank line
+    middle_ctas: tuple[Location, ...]
+    ignore: frozenset[str]
+    loc: Location  # line 1 col 1
+    locs: Mapping[str, Location]
+    extra: object = None
+
+    @property
+    def sort_key(self):
+        return (-(self.date.timestamp() if self.date else 0), self.path)
+
+
+@dataclass(frozen=True)
+class Site:
+    root: str
+    config: SiteConfig
+    personas: Mapping[str, Persona]
+    campaigns: Mapping[str, Campaign]
+    articles: tuple[Entry, ...]  # sorted newest first, ties by path
+    pages: tuple[Entry, ...]  # sorted by path
+    static_files: tuple[str, ...]  # paths relative to static/, sorted
+    theme_dirs: tuple[str, ...] = field(default=())  # site theme dir first, then built-in
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What "now" decides: what is published, each campaign's status, each article's action."""
+
+    now: dt.datetime
+    published: tuple[Entry, ...]  # articles, newest first
+    pages: tuple[Entry, ...]
+    campaign_status: Mapping[str, str]  # id -> upcoming | preheat | live | ended
+    phase: Mapping[str, str | None]  # article path -> effective phase
+    cta: Mapping[str, Cta | None]  # entry path -> effective action
+    preview: frozenset[str]  # paths of drafts / future entries shown (serve, --drafts)

@@ -1,0 +1,145 @@
+"""Rendering is pure: Site + Schedule → output files (bytes or a file to copy). Nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import jinja2
+
+from ..diagnostics import Diagnostic, Location, diag
+from ..model import Schedule, Site
+from ..urls import (campaign_path, entry_path, persona_path, qr_sheet_path, segment_path, tag_path)
+from .env import fingerprint_assets, make_env, template_diagnostic
+from .views import Views
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # relative to the output directory, with "/"
+    data: bytes | None = None
+    source: str | None = None  # a file to copy instead of data
+
+
+def page_file(site_path: str) -> str:
+    return site_path.lstrip("/") + "index.html"
+
+
+class Renderer:
+    def __init__(self, site: Site, schedule: Schedule):
+        self.site, self.schedule = site, schedule
+        self.assets = fingerprint_assets(site.theme_dirs)
+        self.env = make_env(site, schedule.now, self.assets)
+        self.views = Views(site, schedule, self.env.globals["t"], self.env.globals["url"])
+        self.menus = self.views.menus(site.config.menus)
+        self.files: list[OutputFile] = []
+        self.diagnostics: list[Diagnostic] = []
+        self._seen_errors: set[tuple] = set()
+        self.html_pages: list[str] = []  # site paths, for the sitemap
+
+    def page(self, site_path: str, template: str, *, title: str, description: str = "", palette_of=None,
+             image: str | None = None, kind: str = "website", draft: bool = False, sitemap: bool = True, **extra):
+        v = self.views
+        page = {
+            "title": title, "description": description or self.site.config.description,
+            "url": v.prefix + site_path, "abs_url": v.abs(site_path), "image": v.abs_link(image) if image else None,
+            "type": kind, "palette": v.palette(palette_of or v.persona(None)), "draft": draft,
+            "noindex": draft,
+        }
+        site_ctx = {"title": self.site.config.title, "base_url": self.site.config.base_url,
+                    "language": self.site.config.language, "menus": self.menus,
+                    "default_persona": v.persona(None), "description": self.site.config.description}
+        out_path = "404.html" if template == "404.html" else page_file(site_path)
+        try:
+            html = self.env.get_template(template).render(site=site_ctx, page=page, **extra)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            d = template_diagnostic(exc, self.site.root, out_path)
+            key = (d.location, d.message.split(": ", 1)[-1])
+            if key not in self._seen_errors:
+                self._seen_errors.add(key)
+                self.diagnostics.append(d)
+            return
+        self.files.append(OutputFile(out_path, html.encode("utf-8")))
+        if sitemap and template != "404.html":
+            self.html_pages.append(site_path)
+
+    def run(self) -> None:
+        site, sch, v = self.site, self.schedule, self.views
+        articles = [v.entries[e.path] for e in sch.published]
+        order = {"live": 0, "preheat": 1, "upcoming": 2, "ended": 3}
+        campaigns = sorted(v._campaigns.values(), key=lambda c: (order[c.status], -c.starts.toordinal(), c.id))
+        home_persona = v.persona(None)
+        self.page("/", "home.html", title=site.config.title, palette_of=home_persona, persona=home_persona,
+                  live_campaigns=[c for c in campaigns if c.status in ("live", "preheat")],
+                  articles=articles[:20])
+        for a in articles:
+            self.page(entry_path_of(a), "article.html", title=a.title, description=a.summary, palette_of=a.persona,
+                      image=a.cover, kind="article", draft=a.draft, article=a)
+        for p in sch.pages:
+            view = v.entries[p.path]
+            self.page(entry_path(p), "page.html", title=view.title, description=view.summary,
+                      palette_of=view.persona, draft=view.draft, entry=view)
+        self.page("/campaigns/", "campaigns.html", title=v.t("all_campaigns"), campaigns=campaigns)
+        for c in campaigns:
+            self.page(campaign_path(c.id), "campaign.html", title=c.title, description=c.summary,
+                      palette_of=c.persona, image=c.cover, campaign=c)
+        for pid, persona in v._personas.items():
+            self.page(persona_path(pid), "persona.html", title=persona.name, description=persona.bio,
+                      palette_of=persona, persona=persona, articles=[a for a in articles if a.persona and a.persona.id == pid])
+        for sid, seg in sorted(site.config.segments.items()):
+            camp_ids = {c.id for c in site.campaigns.values() if sid in c.segments}
+            self.page(segment_path(sid), "segment.html", title=seg.name,
+                      segment={"id": sid, "name": seg.name, "url": v.prefix + segment_path(sid)},
+                      articles=[a for a in articles if any(s.id == sid for s in a.segments)
+                                or (a.campaign and a.campaign.id in camp_ids)])
+        tags: dict[str, list] = {}
+        for a in articles:
+            for tag in a.tags:
+                tags.setdefault(tag.slug, []).append(a)
+        for slug, tagged in sorted(tags.items()):
+            tag = next(t for t in tagged[0].tags if t.slug == slug)
+            self.page(tag_path(tag.name), "tag.html", title=f"#{tag.name}", tag=tag, articles=tagged)
+        self.page("/404.html", "404.html", title=v.t("not_found_title"), sitemap=False)
+        from .outputs import extra_outputs
+
+        extra_outputs(self)
+        for name, (out_path, source) in self.assets.items():
+            self.files.append(OutputFile(out_path, source=source))
+
+
+def entry_path_of(view) -> str:
+    return ("/articles/" if view.kind == "article" else "/") + view.slug + "/"
+
+
+def render_site(site: Site, schedule: Schedule) -> tuple[list[OutputFile], list[Diagnostic]]:
+    r = Renderer(site, schedule)
+    r.run()
+    diagnostics = list(r.diagnostics)
+    generated = {f.path for f in r.files}
+    import os
+
+    for rel in site.static_files:
+        if rel in generated:
+            diagnostics.append(diag("URL001", Location("static/" + rel, 1, 1),
+                                    f"static/{rel} and a generated page both produce /{rel}",
+                                    "rename or move the static file"))
+            continue
+        r.files.append(OutputFile(rel, source=os.path.join(site.root, "static", rel)))
+    from .outputs import file_digest, headers_file
+
+    r.files.append(OutputFile("_headers", headers_file([f.path for f in r.files])))
+    files = sorted(r.files, key=lambda f: f.path)
+    manifest = []
+    for f in files:
+        data = f.data
+        if data is None:
+            with open(f.source, "rb") as fh:
+                data = fh.read()
+        manifest.append({"path": f.path, "bytes": len(data), "sha256": file_digest(data)})
+    files.append(OutputFile("manifest.json", (json.dumps({"files": manifest}, indent=1) + "\n").encode()))
+    files.sort(key=lambda f: f.path)
+    return files, diagnostics
+
+
+__all__ = ["OutputFile", "render_site", "dt"]

@@ -1,0 +1,111 @@
+"""The Jinja environment: site theme over the built-in theme, autoescape on, strict undefined."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+
+import jinja2
+import yaml
+
+from ..diagnostics import Diagnostic, Location
+from ..model import Site
+
+_MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+class TemplateProblem(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def load_strings(theme_dirs: tuple[str, ...], language: str) -> dict[str, str]:
+    strings: dict[str, str] = {}
+    for d in reversed(theme_dirs):  # built-in first, the site's theme over it
+        path = os.path.join(d, "strings.yaml")
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh) or {}
+            strings.update({str(k): str(v) for k, v in (data.get(language) or {}).items()})
+    return strings
+
+
+def fingerprint_assets(theme_dirs: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """name -> (output path under assets/, source file). The site's theme wins over the built-in."""
+    found: dict[str, str] = {}
+    for d in reversed(theme_dirs):
+        static = os.path.join(d, "static")
+        for dirpath, dirnames, filenames in os.walk(static):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                full = os.path.join(dirpath, name)
+                found[os.path.relpath(full, static).replace(os.sep, "/")] = full
+    out = {}
+    for name, full in sorted(found.items()):
+        with open(full, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()[:10]
+        stem, dot, ext = name.rpartition(".")
+        hashed = f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
+        out[name] = (f"assets/{hashed}", full)
+    return out
+
+
+def make_env(site: Site, now: dt.datetime, assets: dict[str, tuple[str, str]]) -> jinja2.Environment:
+    cfg = site.config
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(os.path.join(d, "templates")) for d in site.theme_dirs])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    strings = load_strings(site.theme_dirs, cfg.language)
+    prefix = cfg.base_path.rstrip("/")
+
+    def t(key: str, **kw) -> str:
+        text = strings.get(key, key)
+        return text.format(**kw) if kw else text
+
+    def url(path: str) -> str:
+        if path.startswith("/") and not path.startswith("//"):
+            return prefix + path
+        return path
+
+    def asset(name: str) -> str:
+        if name not in assets:
+            raise jinja2.TemplateRuntimeError(f"asset() names `{name}`, which is not in the theme's static/ folder")
+        return prefix + "/" + assets[name][0]
+
+    def fmt_date(d) -> str:
+        if isinstance(d, dt.datetime):
+            d = d.astimezone(cfg.timezone)
+        if cfg.language == "en":
+            return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    env.globals.update(t=t, url=url, asset=asset, fmt_date=fmt_date, now=now)
+    return env
+
+
+def template_diagnostic(exc: Exception, site_root: str, rendering: str) -> Diagnostic:
+    """A Jinja error as a diagnostic at the template's file and line, naming the page."""
+    filename, lineno = None, 1
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        filename, lineno = exc.filename, exc.lineno or 1
+    else:
+        tb = exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code
+            if code.co_filename.endswith((".html", ".xml", ".txt", ".json")) and os.path.exists(code.co_filename):
+                filename, lineno = code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    shown = "(unknown template)"
+    if filename:
+        rel = os.path.relpath(filename, site_root)
+        shown = rel.replace(os.sep, "/") if not rel.startswith("..") else "<built-in theme>/" + "/".join(
+            filename.replace(os.sep, "/").split("/themes/", 1)[-1].split("/")[1:])
+    message = getattr(exc, "message", None) or str(exc)
+    kind = "syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "error"
+    return Diagnostic("TPL001", "error", Location(shown, lineno, 1),
+                      f"template {kind} while rendering {rendering}: {message}",
+                      "fix the template at this line; undefined names are listed in docs/theme-guide.md")

@@ -1,0 +1,173 @@
+"""Feeds, sitemap, robots.txt, _headers, QR codes and the WeChat menu export."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+from xml.sax.saxutils import escape, quoteattr
+
+from ..model import MenuEntry
+from ..urls import campaign_path, entry_path, qr_sheet_path
+
+
+_ROOTED = re.compile(r'\b(href|src)="/(?!/)')
+
+
+def headers_file(paths: list[str]) -> bytes:
+    """Netlify/Cloudflare `_headers`: fingerprinted assets immutable, everything else revalidated.
+    Rules never overlap (both hosts would join overlapping Cache-Control values)."""
+    tops = sorted({p.split("/", 1)[0] + ("/*" if "/" in p else "") for p in paths} - {"assets/*"})
+    lines = ["/assets/*", "  Cache-Control: public, max-age=31536000, immutable", "  X-Content-Type-Options: nosniff"]
+    for top in ["", *tops]:
+        lines += [f"/{top}", "  Cache-Control: public, max-age=0, must-revalidate",
+                  "  X-Content-Type-Options: nosniff", "  Referrer-Policy: strict-origin-when-cross-origin"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def rfc3339(d) -> str:
+    return d.isoformat(timespec="seconds")
+
+
+def with_query(url: str, **params: str) -> str:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def extra_outputs(r) -> None:
+    from . import OutputFile
+
+    site, sch, v = r.site, r.schedule, r.views
+    cfg = site.config
+    feed_items = [v.entries[e.path] for e in sch.published if e.path not in sch.preview][: cfg.feed_limit]
+    updated = max((a.updated for a in feed_items), default=None)
+    updated_s = rfc3339(updated) if updated else "1970-01-01T00:00:00+00:00"
+
+    # Atom 1.0
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(cfg.language)}>',
+             f"  <title>{escape(cfg.title)}</title>",
+             f"  <id>{escape(cfg.base_url)}</id>",
+             f'  <link rel="alternate" type="text/html" href={quoteattr(cfg.base_url)}/>',
+             f'  <link rel="self" type="application/atom+xml" href={quoteattr(cfg.base_url + "feed.xml")}/>',
+             f"  <updated>{updated_s}</updated>",
+             "  <generator>site-gen</generator>"]
+    for a in feed_items:
+        author = a.persona.name if a.persona else cfg.title
+        lines += ["  <entry>",
+                  f"    <title>{escape(a.title)}</title>",
+                  f"    <id>{escape(a.abs_url)}</id>",
+                  f'    <link rel="alternate" type="text/html" href={quoteattr(a.abs_url)}/>',
+                  f"    <published>{rfc3339(a.date)}</published>",
+                  f"    <updated>{rfc3339(a.updated)}</updated>",
+                  f"    <author><name>{escape(author)}</name></author>",
+                  f"    <summary>{escape(a.summary)}</summary>"]
+        lines += [f"    <category term={quoteattr(t.name)}/>" for t in a.tags]
+        lines += [f'    <content type="html">{escape(absolutize(str(a.body_html), cfg.base_url))}</content>',
+                  "  </entry>"]
+    lines.append("</feed>")
+    r.files.append(OutputFile("feed.xml", ("\n".join(lines) + "\n").encode("utf-8")))
+
+    # JSON Feed 1.1
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": cfg.title,
+        "home_page_url": cfg.base_url,
+        "feed_url": cfg.base_url + "feed.json",
+        "language": cfg.language,
+        "items": [{
+            "id": a.abs_url, "url": a.abs_url, "title": a.title, "summary": a.summary,
+            "content_html": absolutize(str(a.body_html), cfg.base_url),
+            "date_published": rfc3339(a.date), "date_modified": rfc3339(a.updated),
+            "authors": [{"name": a.persona.name if a.persona else cfg.title}],
+            "tags": [t.name for t in a.tags],
+            **({"image": v.abs_link(a.cover)} if a.cover else {}),
+        } for a in feed_items],
+    }
+    r.files.append(OutputFile("feed.json", (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")))
+
+    # QR codes (SPEC §7.2) and each campaign's printable sheet
+    qr_files: dict[str, bytes] = {}
+    for c in sorted(site.campaigns.values(), key=lambda c: c.id):
+        codes = []
+        for ch in c.channels:
+            if ch not in cfg.channels:
+                continue
+            target = with_query(cfg.base_url.rstrip("/") + campaign_path(c.id), utm_source=ch, utm_medium="qr",
+                                utm_campaign=c.id)
+            qr_files[f"qr/{c.id}/{ch}.svg"] = qr_svg(target)
+            codes.append({"channel": ch, "name": cfg.channels[ch].name, "svg_url": v.prefix + f"/qr/{c.id}/{ch}.svg",
+                          "url": target})
+        if c.channels:
+            view = v.campaign(c.id)
+            r.page(qr_sheet_path(c.id), "qr-sheet.html", title=f"{c.title} · {v.t('qr_sheet')}",
+                   palette_of=view.persona, campaign=view, codes=codes)
+    for e in sch.published:
+        if not e.channels:
+            continue
+        camp = e.campaign if e.campaign in site.campaigns else None
+        for ch in e.channels:
+            if ch not in cfg.channels:
+                continue
+            target = with_query(cfg.base_url.rstrip("/") + entry_path(e), utm_source=ch, utm_medium="qr",
+                                utm_campaign=camp or e.slug)
+            qr_files[f"qr/{e.slug}/{ch}.svg"] = qr_svg(target)
+    for path, data in sorted(qr_files.items()):
+        r.files.append(OutputFile(path, data))
+
+    # WeChat menus (SPEC §7.1)
+    r.files.append(OutputFile("wechat/menu.json", menu_json(v, cfg.menus)))
+    for sid, seg in sorted(cfg.segments.items()):
+        if seg.wechat_tag_id is not None:
+            r.files.append(OutputFile(f"wechat/menu-{sid}.json",
+                                      menu_json(v, seg.menus or cfg.menus, {"tag_id": str(seg.wechat_tag_id)})))
+
+    # sitemap, robots, _headers
+    sm = ['<?xml version="1.0" encoding="UTF-8"?>',
+          '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lastmod = {v.entries[e.path].url: v.entries[e.path].updated for e in sch.published if e.path not in sch.preview}
+    for path in sorted(set(r.html_pages)):
+        loc = v.abs(path)
+        mod = lastmod.get(v.prefix + path)
+        sm.append(f"  <url><loc>{escape(loc)}</loc>" + (f"<lastmod>{mod.date().isoformat()}</lastmod>" if mod else "")
+                  + "</url>")
+    sm.append("</urlset>")
+    r.files.append(OutputFile("sitemap.xml", ("\n".join(sm) + "\n").encode("utf-8")))
+    r.files.append(OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {cfg.base_url}sitemap.xml\n".encode()))
+
+
+def menu_button(v, m: MenuEntry) -> dict:
+    if m.items:
+        return {"name": m.name, "sub_button": [menu_button(v, i) for i in m.items]}
+    url = v.menu_url(m) or "/"
+    absolute = v.abs_link(url) if not urlsplit(url).scheme else url
+    return {"type": "view", "name": m.name, "url": with_query(absolute, utm_source="wechat-menu")}
+
+
+def menu_json(v, menus: tuple[MenuEntry, ...], matchrule: dict | None = None) -> bytes:
+    body: dict = {"button": [menu_button(v, m) for m in menus]}
+    if matchrule:
+        body["matchrule"] = matchrule
+    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def qr_svg(data: str) -> bytes:
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(data, error="m", micro=False).save(buf, kind="svg", scale=4, border=4, xmldecl=False,
+                                                  svgclass=None, lineclass=None)
+    return buf.getvalue()
+
+
+def absolutize(html: str, base_url: str) -> str:
+    """Site-relative href/src in feed content become absolute (feed readers have no base)."""
+    origin = "/".join(base_url.split("/", 3)[:3])
+    return _ROOTED.sub(lambda m: f'{m.group(1)}="{origin}/', html)
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
