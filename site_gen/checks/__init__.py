@@ -1,19 +1,21 @@
 """The rule registry: one family per module, each a pure ``check(ctx) -> Iterable[Diagnostic]``.
 
-To add a family, write ``site_gen/checks/<family>.py`` with a ``check`` function and list it in
-FAMILIES. Codes and default severities live in :mod:`site_gen.rules`.
+To add a family, write ``site_gen/checks/<family>.py`` with a ``check(ctx)`` function: every module
+of this package is a family, run in name order. Codes and default severities live in
+:mod:`site_gen.rules`.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic
 from ..model import Schedule, Site
 from ..urls import html_routes
 
-FAMILIES = ("refs", "urls", "cta")
+FAMILIES = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 
 @dataclass(frozen=True)
