@@ -67,12 +67,15 @@ def make_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("menu", help="print the WeChat menu JSON")
     m.add_argument("-C", dest="root", default=".", metavar="DIR")
     m.add_argument("--segment", metavar="ID")
+    parser.set_defaults(_subparsers=sub.choices)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        (args._subparsers.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
@@ -188,16 +191,24 @@ def cmd_menu(args) -> int:
     from .config import UsageError
 
     result = build.run(args.root, render=True)
+    segments = result.site.config.segments if result.site else {}
+    if result.site is not None and args.segment and args.segment not in segments:
+        raise UsageError(f"--segment {args.segment}: no such segment in site.yaml (known: "
+                         f"{', '.join(segments) or 'none'})")
     if result.failed(False) or result.site is None:
         report(result.diagnostics, "text", "menu not exported")
         return EXIT_ERRORS
     name = "wechat/menu.json" if not args.segment else f"wechat/menu-{args.segment}.json"
-    if args.segment and args.segment not in result.site.config.segments:
-        raise UsageError(f"--segment {args.segment}: no such segment in site.yaml (known: "
-                         f"{', '.join(result.site.config.segments) or 'none'})")
     data = next((f.data for f in result.files if f.path == name), None)
     if data is None:
-        raise UsageError(f"the segment `{args.segment}` has no wechat_tag_id, so it has no conditional menu")
+        if args.segment and segments[args.segment].wechat_tag_id is None:
+            raise UsageError(f"the segment `{args.segment}` has no wechat_tag_id, so it has no conditional menu")
+        if not (segments[args.segment].menus if args.segment and segments[args.segment].menus is not None
+                else result.site.config.menus):
+            raise UsageError("there is no menu to export: add `menus:` to site.yaml")
+        sys.stderr.write("site-gen: the menu exceeds WeChat's limits and was not exported; turn MENU001, MENU002 "
+                         "and MENU007 back on in checks.severity to see where\n")
+        return EXIT_ERRORS
     sys.stdout.write(data.decode("utf-8"))
     return EXIT_OK
 

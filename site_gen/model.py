@@ -179,6 +179,7 @@ class Site:
     pages: tuple[Entry, ...]  # sorted by path
     static_files: tuple[str, ...]  # paths relative to static/, sorted
     theme_dirs: tuple[str, ...] = field(default=())  # site theme dir first, then built-in
+    unloaded: frozenset[str] = frozenset()  # "persona:<id>" / "campaign:<id>" whose file failed to load
 
 
 @dataclass(frozen=True)
@@ -192,3 +193,4 @@ class Schedule:
     phase: Mapping[str, str | None]  # article path -> effective phase
     cta: Mapping[str, Cta | None]  # entry path -> effective action
     preview: frozenset[str]  # paths of drafts / future entries shown (serve, --drafts)
+    drafts: bool = False  # a preview build (serve, --drafts): drafts and future entries are shown

@@ -26,7 +26,9 @@ def _unknown(kind: str, name: str, known, loc, plural: str) -> Diagnostic:
 
 def check(ctx) -> Iterable[Diagnostic]:
     site, cfg = ctx.site, ctx.config
-    personas, campaigns = site.personas, site.campaigns
+    # a file that exists but failed to load already has its diagnostic: no cascade of REF001
+    personas = {**site.personas, **{u[8:]: None for u in site.unloaded if u.startswith("persona:")}}
+    campaigns = {**site.campaigns, **{u[9:]: None for u in site.unloaded if u.startswith("campaign:")}}
     segments, channels = cfg.segments, cfg.channels
     if cfg.default_persona and cfg.default_persona not in personas:
         yield _unknown("persona", cfg.default_persona, personas, cfg.locs["default_persona"], "personas")

@@ -17,7 +17,7 @@ def check(ctx) -> Iterable[Diagnostic]:
     seen: dict[str, tuple[str, str]] = {}  # key -> (url, path)
     for key, label in _RESERVED.items():
         seen[key] = (key, label)
-    for e in ctx.site.articles + ctx.site.pages:
+    for e in sorted(ctx.site.articles + ctx.site.pages, key=lambda e: e.path):
         url = entry_path(e)
         key = collision_key(url)
         if key in seen:

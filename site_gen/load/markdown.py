@@ -116,6 +116,7 @@ def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
 
     block_line = 0
     plain: list[str] = []
+    previous = None
     for tok in tokens:
         if tok.map:
             block_line = tok.map[0]
@@ -124,12 +125,14 @@ def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
         if tok.type in ("code_block", "fence"):
             continue
         if tok.type != "inline":
+            previous = tok
             continue
+        in_paragraph = previous is not None and previous.type == "paragraph_open"
         text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), tok.content)
         out.text_blocks.append(TextBlock(block_line + offset + 1, text))
         plain_inline = _inline_text(tok)
         plain.append(plain_inline)
-        if not out.first_paragraph and plain_inline.strip():
+        if not out.first_paragraph and in_paragraph and plain_inline.strip():
             out.first_paragraph = plain_inline.strip()
         for child in tok.children or ():
             if child.type == "link_open":

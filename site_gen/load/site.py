@@ -31,17 +31,15 @@ def load_site(root: str, base_url: str | None = None) -> tuple[Site | None, list
     themes = theme_dirs(root, config.theme)
     md = make_markdown(config.markdown_html, config.base_path)
 
-    personas, campaigns = {}, {}
-    for rel in walk(root, "content/personas", (".yaml", ".yml")):
-        persona, more = load_persona(root, rel)
-        diagnostics += more
-        if persona:
-            personas[persona.id] = persona
-    for rel in walk(root, "content/campaigns", (".yaml", ".yml")):
-        campaign, more = load_campaign(root, rel)
-        diagnostics += more
-        if campaign:
-            campaigns[campaign.id] = campaign
+    personas, campaigns, unloaded = {}, {}, set()
+    for kind, loader, bucket in (("persona", load_persona, personas), ("campaign", load_campaign, campaigns)):
+        for rel in walk(root, f"content/{kind}s", (".yaml", ".yml")):
+            obj, more = loader(root, rel)
+            diagnostics += more
+            if obj:
+                bucket[obj.id] = obj
+            else:
+                unloaded.add(f"{kind}:{rel.rsplit('/', 1)[-1].rsplit('.', 1)[0]}")
     articles, pages = [], []
     for kind, top, bucket in (("article", "content/articles", articles), ("page", "content/pages", pages)):
         for rel in walk(root, top, (".md", ".markdown")):
@@ -54,5 +52,5 @@ def load_site(root: str, base_url: str | None = None) -> tuple[Site | None, list
     static = tuple(p[len("static/"):] for p in walk(root, "static", ("",)))
     site = Site(root=root, config=config, personas=MappingProxyType(personas),
                 campaigns=MappingProxyType(campaigns), articles=tuple(articles), pages=tuple(pages),
-                static_files=static, theme_dirs=themes)
+                static_files=static, theme_dirs=themes, unloaded=frozenset(unloaded))
     return site, diagnostics
