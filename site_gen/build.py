@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from .checks import make_context, run_checks
@@ -32,9 +33,11 @@ def _policy(site: Site | None, diagnostics: list[Diagnostic]) -> list[Diagnostic
 
 
 def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False, base_url: str | None = None,
-        against: str | None = None, render: bool = True, strict: bool = False) -> Result:
-    """Load, schedule, check and (unless ``render`` is false) render. Writes nothing."""
-    site, diagnostics = load_site(root, base_url)
+        against: str | None = None, render: bool = True, strict: bool = False, jobs: int = 1) -> Result:
+    """Load, schedule, check and (unless ``render`` is false) render. Writes nothing.
+    ``jobs``: worker processes for large sites (0: one per core)."""
+    jobs = jobs or os.cpu_count() or 1
+    site, diagnostics = load_site(root, base_url, jobs=jobs)
     if site is None:
         return Result(diagnostics=_policy(None, diagnostics))
     when = now if isinstance(now, dt.datetime) else parse_now(now, site.config.timezone)

@@ -155,15 +155,22 @@ def cmd_build(args) -> int:
     progress = sys.stderr.isatty() and not args.quiet and args.format == "text"
     if progress:
         sys.stderr.write("building…\r")
-    result = build.run(root, now=now, drafts=args.drafts, base_url=args.base_url, strict=args.strict)
-    if result.site is not None:
-        out = args.out if args.out else os.path.join(root, result.site.config.output)
-        out_abs = check_output_dir(out, root)
-        if not result.failed(args.strict):
-            result.diagnostics += write_site(result.files, out_abs)
+    if args.jobs < 0:
+        from .config import UsageError
+
+        raise UsageError(f"--jobs {args.jobs}: give a number of worker processes ≥ 1 (0: one per core)")
+    from .config import load_config
+
+    config, _ = load_config(root)  # the output folder is refused before anything is read or written
+    out_abs = check_output_dir(args.out if args.out else os.path.join(root, config.output if config else "public"),
+                               root)
+    result = build.run(root, now=now, drafts=args.drafts, base_url=args.base_url, strict=args.strict,
+                       jobs=args.jobs)
+    if result.site is not None and not result.failed(args.strict):
+        result.diagnostics += write_site(result.files, out_abs)
     elapsed = time.perf_counter() - started
     ok = not result.failed(args.strict)
-    pages = sum(1 for f in result.files if f.path.endswith(".html")) if ok else 0
+    pages = sum(1 for f in result.files if f.path.endswith(".html") and not f.path.startswith("wechat/")) if ok else 0
     head = f"built {pages} pages in {elapsed:.2f} s" if ok else "build failed, nothing written"
     report(result.diagnostics, args.format, head)
     return EXIT_OK if ok else EXIT_ERRORS
@@ -181,7 +188,7 @@ def cmd_check(args) -> int:
 
         for line in apply_fixes(root):
             sys.stdout.write(line + "\n")
-    result = build.run(root, now=now, drafts=True, against=args.against, render=False)
+    result = build.run(root, now=now, drafts=True, against=args.against, render=False, jobs=0)
     report(result.diagnostics, args.format, "checked" if result.site else "")
     return EXIT_ERRORS if result.failed(args.strict) else EXIT_OK
 

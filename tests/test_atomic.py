@@ -41,7 +41,7 @@ def test_template_syntax_error_is_located_and_keeps_previous_output(site):
     assert r.out.startswith("themes/default/templates/article.html:3:1: error TPL001: template syntax error "
                             "while rendering articles/hello/index.html: ")
     assert tree_bytes(root / "public") == before
-    assert siblings(root) == ["content", "public", "site.yaml", "themes"]
+    assert siblings(root) == [".site-gen-cache", "content", "public", "site.yaml", "themes"]
 
 
 def test_undefined_template_variable_names_template_line_and_page(site):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
@@ -58,10 +57,10 @@ def load_persona(root: str, rel: str) -> tuple[Persona | None, list[Diagnostic]]
         address=voice.get("address"),
         avoid=tuple(avoid.items()),
         max_sentence_chars=voice.get("max_sentence_chars"),
-        palette=MappingProxyType(dict(rec.get("palette", {}))),
+        palette=dict(rec.get("palette", {})),
         signature=rec.get("signature", ""),
         loc=Location(rel, 1, 1),
-        locs=MappingProxyType({**rec.val_loc, **{f"avoid:{k}": v for k, v in getattr(avoid, "key_loc", {}).items()}}),
+        locs={**rec.val_loc, **{f"avoid:{k}": v for k, v in getattr(avoid, "key_loc", {}).items()}},
     ), diagnostics
 
 
@@ -83,9 +82,9 @@ def load_campaign(root: str, rel: str) -> tuple[Campaign | None, list[Diagnostic
         id=ident, path=rel, title=rec.get("title", ident), summary=rec.get("summary", ""),
         persona=rec.get("persona"), cover=rec.get("cover"),
         preheat=as_date(rec.get("preheat", rec["starts"])), starts=as_date(rec["starts"]), ends=as_date(rec["ends"]),
-        ctas=MappingProxyType({p: _cta(c, ctas.key_loc[p], "campaign") for p, c in ctas.items()}),
+        ctas={p: _cta(c, ctas.key_loc[p], "campaign") for p, c in ctas.items()},
         channels=tuple(rec.get("channels", ())), segments=tuple(rec.get("segments", ())),
-        loc=Location(rel, 1, 1), locs=MappingProxyType(dict(rec.val_loc)),
+        loc=Location(rel, 1, 1), locs=dict(rec.val_loc),
     ), diagnostics
 
 
@@ -161,7 +160,7 @@ def load_entry(root: str, rel: str, kind: str, md: MarkdownIt, tz: ZoneInfo) -> 
         anchors=frozenset(body.anchors), text_blocks=tuple(body.text_blocks), lines=lines,
         body_line=split.body_line, last_line=last_line, middle_ctas=tuple(body.middle_ctas),
         ignore=frozenset(rec.get("checks", {}).get("ignore", ())),
-        loc=Location(rel, 1, 1), locs=MappingProxyType(dict(rec.val_loc)), extra=rec.get("extra"),
+        loc=Location(rel, 1, 1), locs=dict(rec.val_loc), extra=rec.get("extra"),
     ), diagnostics
 
 

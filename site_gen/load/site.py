@@ -8,6 +8,7 @@ from types import MappingProxyType
 from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
 from ..model import Site
+from .cache import EntryCache
 from .content import load_campaign, load_entry, load_persona
 from .files import walk
 from .markdown import make_markdown
@@ -24,12 +25,49 @@ def theme_dirs(root: str, theme: str) -> tuple[str, ...]:
     return dirs
 
 
-def load_site(root: str, base_url: str | None = None) -> tuple[Site | None, list[Diagnostic]]:
+# Per-process state of a loading worker (a fresh process each pool): the Markdown parser.
+_worker: dict = {}
+
+
+def _init_worker(html: bool, base_path: str) -> None:
+    _worker["md"] = make_markdown(html, base_path)
+
+
+def _load_one(root: str, rel: str, kind: str, tz):
+    return load_entry(root, rel, kind, _worker["md"], tz)
+
+
+PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
+
+
+def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, cache: EntryCache) -> list[tuple]:
+    """Load (rel, kind) sources: from the cache, else parsed — in a pool of ``jobs`` processes
+    when there are many. Order is kept."""
+    keys = [cache.key(root, rel, kind) for rel, kind in sources]
+    results: list = [cache.get(k) for k in keys]
+    todo = [i for i, r in enumerate(results) if r is None]
+    if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
+        md = make_markdown(config.markdown_html, config.base_path) if todo else None
+        fresh = [load_entry(root, *sources[i], md, config.timezone) for i in todo]
+    else:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path)) as pool:
+            fresh = pool.starmap(_load_one, [(root, *sources[i], config.timezone) for i in todo],
+                                 chunksize=max(8, len(todo) // (jobs * 8)))
+    for i, value in zip(todo, fresh):
+        results[i] = value
+        cache.put(keys[i], value)
+    return results
+
+
+def load_site(root: str, base_url: str | None = None, jobs: int = 1,
+              use_cache: bool = True) -> tuple[Site | None, list[Diagnostic]]:
     config, diagnostics = load_config(root, base_url)
     if config is None:
         return None, diagnostics
     themes = theme_dirs(root, config.theme)
-    md = make_markdown(config.markdown_html, config.base_path)
 
     personas, campaigns, unloaded = {}, {}, set()
     for kind, loader, bucket in (("persona", load_persona, personas), ("campaign", load_campaign, campaigns)):
@@ -40,13 +78,16 @@ def load_site(root: str, base_url: str | None = None) -> tuple[Site | None, list
                 bucket[obj.id] = obj
             else:
                 unloaded.add(f"{kind}:{rel.rsplit('/', 1)[-1].rsplit('.', 1)[0]}")
+    sources = [(rel, kind) for kind, top in (("article", "content/articles"), ("page", "content/pages"))
+               for rel in walk(root, top, (".md", ".markdown"))]
+    cache = EntryCache(root, f"{config.markdown_html}\0{config.base_path}\0{config.timezone.key}", use_cache)
     articles, pages = [], []
-    for kind, top, bucket in (("article", "content/articles", articles), ("page", "content/pages", pages)):
-        for rel in walk(root, top, (".md", ".markdown")):
-            entry, more = load_entry(root, rel, kind, md, config.timezone)
-            diagnostics += more
-            if entry:
-                bucket.append(entry)
+    loaded = load_entries(root, sources, config, jobs, cache)
+    cache.prune()
+    for entry, more in loaded:
+        diagnostics += more
+        if entry:
+            (articles if entry.kind == "article" else pages).append(entry)
     articles.sort(key=lambda e: e.sort_key)
     pages.sort(key=lambda e: e.path)
     static = tuple(p[len("static/"):] for p in walk(root, "static", ("",)))

@@ -1,0 +1,74 @@
+"""The build cache: parsed articles and pages keyed by a hash of everything that shapes them.
+
+Lives in ``<site>/.site-gen-cache/`` (see docs/performance.md; `site-gen init` ignores it in git).
+A key covers site-gen's version, the Markdown options, the timezone, the file's path and its bytes,
+so a stale entry can never be used; entries not used by a full load are pruned. Any problem with
+the cache (read-only folder, a damaged file) silently falls back to parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+
+from .. import __version__
+
+CACHE_DIR = ".site-gen-cache"
+_FORMAT = "entries-1"
+
+
+class EntryCache:
+    def __init__(self, root: str, salt: str, enabled: bool = True):
+        self.dir = os.path.join(root, CACHE_DIR, _FORMAT)
+        self.salt = f"{__version__}\0{salt}".encode()
+        self.enabled = enabled
+        self.used: set[str] = set()
+
+    def key(self, root: str, rel: str, kind: str) -> str | None:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None
+        return hashlib.sha256(self.salt + b"\0" + rel.encode() + b"\0" + kind.encode() + b"\0" + data).hexdigest()
+
+    def get(self, key: str | None):
+        if not self.enabled or key is None:
+            return None
+        path = os.path.join(self.dir, key[:2], key)
+        try:
+            with open(path, "rb") as fh:
+                value = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - missing or damaged: parse again
+            return None
+        self.used.add(key)
+        return value
+
+    def put(self, key: str | None, value) -> None:
+        if not self.enabled or key is None:
+            return
+        folder = os.path.join(self.dir, key[:2])
+        path = os.path.join(folder, key)
+        try:
+            os.makedirs(folder, exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            self.used.add(key)
+        except OSError:
+            self.enabled = False  # read-only or full: build without a cache
+
+    def prune(self) -> None:
+        """Remove entries a full load did not use (old versions of files, deleted files)."""
+        if not self.enabled or not os.path.isdir(self.dir):
+            return
+        for folder in os.listdir(self.dir):
+            sub = os.path.join(self.dir, folder)
+            for name in os.listdir(sub) if os.path.isdir(sub) else ():
+                if name not in self.used:
+                    try:
+                        os.remove(os.path.join(sub, name))
+                    except OSError:
+                        pass
