@@ -34,6 +34,7 @@ RULES: dict[str, tuple[str, str]] = {
     "MENU006": ("warning", "a published article cannot be reached from the menus"),
     "MENU007": ("error", "a conditional menu links to more than 3 domains"),
     "ORIG001": ("warning", "two articles are near-duplicates"),
+    "THEME001": ("warning", "a persona's palette fails WCAG AA contrast"),
     # not in SPEC §6's table, but a diagnostic like the others: a theme template fails
     "TPL001": ("error", "a template has a syntax error or fails while rendering"),
     "OUT001": ("error", "the output directory cannot be written"),
