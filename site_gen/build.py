@@ -46,7 +46,7 @@ def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False
     result = Result(site, schedule, _policy(site, diagnostics))
     if not render or result.failed(strict):
         return result
-    files, more = render_site(site, schedule)
+    files, more = render_site(site, schedule, jobs=jobs)
     result.diagnostics = _policy(site, result.diagnostics + more)
     if not result.failed(strict):
         result.files = files

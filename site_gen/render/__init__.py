@@ -27,14 +27,17 @@ def page_file(site_path: str) -> str:
 
 
 class Renderer:
-    def __init__(self, site: Site, schedule: Schedule):
+    def __init__(self, site: Site, schedule: Schedule, *, env=None, views=None):
+        """``env`` and ``views``: reuse a previous render's Jinja environment (its compiled templates)
+        and views — the preview's incremental rebuilds (render/partial.py)."""
         self.site, self.schedule = site, schedule
         self.assets = fingerprint_assets(site.theme_dirs)
-        self.env = make_env(site, schedule.now, self.assets)
-        self.views = Views(site, schedule, self.env.globals["t"], self.env.globals["url"])
+        self.env = env or make_env(site, schedule.now, self.assets)
+        self.views = views or Views(site, schedule, self.env.globals["t"], self.env.globals["url"])
         self.menus = self.views.menus(site.config.menus)
         self.files: list[OutputFile] = []
         self.diagnostics: list[Diagnostic] = []
+        self.jobs = 1
         self._seen_errors: set[tuple] = set()
         self.html_pages: list[str] = []  # site paths, for the sitemap
 
@@ -73,9 +76,7 @@ class Renderer:
         self.page("/", "home.html", title=site.config.title, palette_of=home_persona, persona=home_persona,
                   live_campaigns=[c for c in campaigns if c.status in ("live", "preheat")],
                   articles=articles[:20])
-        for a in articles:
-            self.page(entry_path_of(a), "article.html", title=a.title, description=a.summary, palette_of=a.persona,
-                      image=a.cover, kind="article", draft=a.draft, article=a)
+        self.article_pages(articles)
         for p in sch.pages:
             view = v.entries[p.path]
             self.page(entry_path(p), "page.html", title=view.title, description=view.summary,
@@ -108,12 +109,55 @@ class Renderer:
             self.files.append(OutputFile(out_path, source=source))
 
 
+    def article_page(self, a) -> None:
+        self.page(entry_path_of(a), "article.html", title=a.title, description=a.summary, palette_of=a.persona,
+                  image=a.cover, kind="article", draft=a.draft, article=a)
+
+    def article_pages(self, articles: list) -> None:
+        """Every article's page; across ``self.jobs`` forked processes for large sites. Workers
+        inherit this renderer (compiled templates, views) by fork and send back the files."""
+        if self.jobs <= 1 or len(articles) < PARALLEL_MIN_PAGES:
+            for a in articles:
+                self.article_page(a)
+            return
+        import multiprocessing
+
+        _forked["job"] = (self, articles)
+        try:
+            step = max(1, -(-len(articles) // (self.jobs * 4)))
+            with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
+                parts = pool.map(_render_articles, [(i, i + step) for i in range(0, len(articles), step)])
+        finally:
+            _forked.clear()
+        for files, diagnostics, pages in parts:
+            self.files.extend(files)
+            self.html_pages.extend(pages)
+            for d in diagnostics:
+                key = (d.location, d.message.split(": ", 1)[-1])
+                if key not in self._seen_errors:
+                    self._seen_errors.add(key)
+                    self.diagnostics.append(d)
+
+
+PARALLEL_MIN_PAGES = 300
+_forked: dict = {}  # the job a forked worker inherits (set only around one pool's lifetime)
+
+
+def _render_articles(span: tuple[int, int]):
+    renderer, articles = _forked["job"]
+    renderer.files, renderer.diagnostics, renderer.html_pages = [], [], []
+    for a in articles[span[0]:span[1]]:
+        renderer.article_page(a)
+    return renderer.files, renderer.diagnostics, renderer.html_pages
+
+
 def entry_path_of(view) -> str:
     return ("/articles/" if view.kind == "article" else "/") + view.slug + "/"
 
 
-def render_site(site: Site, schedule: Schedule) -> tuple[list[OutputFile], list[Diagnostic]]:
+def render_site(site: Site, schedule: Schedule, jobs: int = 1) -> tuple[list[OutputFile], list[Diagnostic]]:
     r = Renderer(site, schedule)
+    r.jobs = jobs
     r.run()
     diagnostics = list(r.diagnostics)
     generated = {f.path for f in r.files}
