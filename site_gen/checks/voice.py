@@ -1,0 +1,260 @@
+"""VOICE001–VOICE002: content speaks in its persona's voice.
+
+VOICE001 finds the phrases a persona avoids (``voice.avoid``) in titles, summaries written in
+front matter, body prose (never in code) and the entry's own call-to-action text; VOICE002 finds sentences longer than the persona's
+``max_sentence_chars``. Chinese phrases match as substrings (Chinese has no word boundaries);
+phrases in ASCII match case-insensitively and as whole words, with any run of spaces between
+their words. ``site_gen.fix`` reuses :func:`avoid_hits` to apply the replacements.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from ..diagnostics import Diagnostic, Location, diag
+from ..load.markdown import _CODE_SPAN  # the same code-span rule the loader blanks TextBlocks with
+from ..model import Entry, Persona, TextBlock
+
+_ASCII_WORD = "A-Za-z0-9_"
+_SENTENCE_END = re.compile(r"(?:[。！？!?…]+|\.(?=\s|$))[”」』’\"')）]*")
+_MARKUP = re.compile(r"!?\[\^?|\]\([^)]*\)|\]|[*`~]|\s+")  # link targets, emphasis, spaces: not counted
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One avoided phrase as written in a source file."""
+
+    loc: Location
+    phrase: str  # the key in voice.avoid
+    found: str  # the text that matched (may differ in case, or span a line break)
+    replacement: str | None
+    field: str  # "title" | "summary" | "cta" | "body"
+
+
+class AvoidMatcher:
+    """One regular expression for all of a persona's avoided phrases (longest first)."""
+
+    def __init__(self, persona: Persona):
+        self.persona = persona
+        self.replacement: dict[str, tuple[str, str | None]] = {}
+        parts = []
+        for phrase, repl in sorted(persona.avoid, key=lambda pr: (-len(pr[0]), pr[0])):
+            if not phrase.strip():
+                continue
+            self.replacement[self._key(phrase)] = (phrase, repl)
+            if phrase.isascii():
+                words = r"\s+".join(re.escape(w) for w in phrase.split())
+                parts.append(rf"(?<![{_ASCII_WORD}])(?i:{words})(?![{_ASCII_WORD}])")
+            else:
+                parts.append(re.escape(phrase))
+        self.pattern = re.compile("|".join(parts)) if parts else None
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return " ".join(text.split()).lower()
+
+    def finditer(self, text: str) -> Iterator[tuple[re.Match, str, str | None]]:
+        """(match, avoided phrase, replacement) for each occurrence in ``text``."""
+        if self.pattern is None or not text:
+            return
+        for m in self.pattern.finditer(text):
+            phrase, repl = self.replacement.get(self._key(m.group(0)), (m.group(0), None))
+            yield m, phrase, repl
+
+
+# -------------------------------------------------------------------------------- positions
+
+
+def _blank_code(line: str) -> str:
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
+
+
+def _nth(pattern_or_text, haystack: str, n: int, start: int = 0) -> int:
+    """Index of the n-th (0-based) occurrence at or after ``start``, or -1."""
+    if isinstance(pattern_or_text, str):
+        at = start - 1
+        for _ in range(n + 1):
+            at = haystack.find(pattern_or_text, at + 1)
+            if at < 0:
+                return -1
+        return at
+    for i, m in enumerate(pattern_or_text.finditer(haystack, start)):
+        if i == n:
+            return m.start()
+    return -1
+
+
+class Locator:
+    """File positions of offsets in an entry's text blocks.
+
+    A block's line is ``block.line`` plus the line breaks before the offset; the column comes from
+    finding that line of the block in the file line (code spans blanked alike). Blocks on one
+    line (table cells) are found left to right, each after the one before."""
+
+    def __init__(self, entry: Entry):
+        self.entry = entry
+        self.cursor: dict[int, int] = {}  # file line -> where the next block on it may start
+        self.bases: dict[tuple[int, int], int] = {}  # (block id, line) -> column offset or -1
+
+    def _base(self, block: TextBlock, line_no: int, t_line: str, file_line: str) -> int:
+        key = (id(block), line_no)
+        if key not in self.bases:
+            start = self.cursor.get(line_no, 0)
+            base = file_line.find(t_line, start) if t_line else -1
+            if base < 0 and t_line.strip():
+                lead = len(t_line) - len(t_line.lstrip())
+                base = file_line.find(t_line.strip(), start)
+                base = base - lead if base >= lead else -1
+            if base >= 0:
+                self.cursor[line_no] = base + len(t_line)
+            self.bases[key] = base
+        return self.bases[key]
+
+    def at(self, block: TextBlock, offset: int, needle: str = "") -> Location:
+        entry, text = self.entry, block.text
+        line_start = text.rfind("\n", 0, offset) + 1
+        line_end = text.find("\n", offset)
+        t_line = text[line_start:line_end if line_end >= 0 else len(text)]
+        within = offset - line_start
+        line_no = block.line + text.count("\n", 0, line_start)
+        if not 0 < line_no <= len(entry.lines):
+            return Location(entry.path, max(1, min(line_no, len(entry.lines) or 1)), 1)
+        file_line = _blank_code(entry.lines[line_no - 1])
+        base = self._base(block, line_no, t_line, file_line)
+        if base >= 0:
+            return Location(entry.path, line_no, base + within + 1)
+        if needle:  # the parser rewrote the line (tabs …): the same occurrence of the needle
+            at = _nth(needle, file_line, t_line[:within].count(needle))
+            if at >= 0:
+                return Location(entry.path, line_no, at + 1)
+        return Location(entry.path, line_no, 1)
+
+
+def field_location(lines: tuple[str, ...], loc: Location, pattern: re.Pattern, nth: int) -> Location:
+    """The n-th match of ``pattern`` in a front-matter value that starts at ``loc``."""
+    if 0 < loc.line <= len(lines):
+        at = _nth(pattern, lines[loc.line - 1], nth, max(0, loc.column - 1))
+        if at >= 0:
+            return Location(loc.path, loc.line, at + 1)
+    return loc
+
+
+# ------------------------------------------------------------------------------------ VOICE001
+
+
+def avoid_hits(entry: Entry, matcher: AvoidMatcher) -> Iterator[Hit]:
+    """Every avoided phrase in the entry's title, front-matter summary and body prose."""
+    if matcher.pattern is None:
+        return
+    for name, value in (("title", entry.title), ("summary", entry.summary)):
+        if name not in entry.locs or not isinstance(value, str):
+            continue
+        for i, (m, phrase, repl) in enumerate(matcher.finditer(value)):
+            loc = field_location(entry.lines, entry.locs[name], matcher.pattern, i)
+            yield Hit(loc, phrase, m.group(0), repl, name)
+    cta = entry.cta  # the entry's own action (the closing ::: cta block is not in text_blocks)
+    if cta is not None and cta.text:
+        start = cta.text_loc if cta.source == "front" else Location(entry.path, cta.text_loc.line, 1)
+        for i, (m, phrase, repl) in enumerate(matcher.finditer(cta.text)):
+            yield Hit(field_location(entry.lines, start, matcher.pattern, i), phrase, m.group(0), repl, "cta")
+    if not matcher.pattern.search("\n".join(b.text for b in entry.text_blocks)):
+        return  # most entries: one scan of all prose, no per-block work
+    where = Locator(entry)
+    for block in entry.text_blocks:
+        for m, phrase, repl in matcher.finditer(block.text):
+            yield Hit(where.at(block, m.start(), m.group(0)), phrase, m.group(0), repl, "body")
+
+
+def _voice001(persona: Persona, hit_phrase: str, repl: str | None, loc: Location) -> Diagnostic:
+    hint = f"write `{repl}` instead" if repl else "rephrase without it"
+    return diag("VOICE001", loc, f"{persona.name} avoids `{hit_phrase}`", hint)
+
+
+# ------------------------------------------------------------------------------------ VOICE002
+
+
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, sentence) for each sentence of a prose block, Chinese or English."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        yield start, text[start:m.end()]
+        start = m.end()
+    if start < len(text):
+        yield start, text[start:]
+
+
+def visible_length(sentence: str) -> int:
+    """Characters a reader sees: no spaces, no link targets or emphasis markers."""
+    return len(_MARKUP.sub("", sentence))
+
+
+def long_sentences(entry: Entry, persona: Persona) -> Iterator[Diagnostic]:
+    limit = persona.max_sentence_chars
+    if not limit:
+        return
+    where = Locator(entry)
+    for block in entry.text_blocks:
+        # cheap filter: a sentence is at most its raw piece plus the longest ending
+        text = block.text
+        if len(text) <= limit or (max(map(len, _SENTENCE_END.split(text)))
+                                  + max(map(len, _SENTENCE_END.findall(text)), default=0)) <= limit:
+            continue
+        for offset, sentence in sentences(block.text):
+            n = visible_length(sentence)
+            if n <= limit:
+                continue
+            lead = len(sentence) - len(sentence.lstrip())
+            start = offset + lead
+            loc = where.at(block, start, text[start:start + 4])
+            yield diag("VOICE002", loc,
+                       f"this sentence has {n} characters; {persona.name} keeps sentences to {limit}",
+                       f"split it into shorter sentences (max_sentence_chars in {persona.path})")
+
+
+# --------------------------------------------------------------------------------------- check
+
+
+def entry_persona(entry: Entry, ctx) -> Persona | None:
+    pid = entry.persona or ctx.config.default_persona
+    return ctx.site.personas.get(pid) if pid else None
+
+
+def check(ctx) -> Iterable[Diagnostic]:
+    site = ctx.site
+    matchers: dict[str, AvoidMatcher] = {}
+
+    def matcher(p: Persona) -> AvoidMatcher:
+        if p.id not in matchers:
+            matchers[p.id] = AvoidMatcher(p)
+        return matchers[p.id]
+
+    for entry in ctx.schedule.published + ctx.schedule.pages:
+        persona = entry_persona(entry, ctx)
+        if persona is None:
+            continue  # an unknown persona is REF001's
+        for hit in avoid_hits(entry, matcher(persona)):
+            yield _voice001(persona, hit.phrase, hit.replacement, hit.loc)
+        yield from long_sentences(entry, persona)
+    for campaign in site.campaigns.values():
+        pid = campaign.persona or ctx.config.default_persona
+        persona = site.personas.get(pid) if pid else None
+        if persona is None or matcher(persona).pattern is None:
+            continue
+        lines: tuple[str, ...] | None = None
+        for name, value in (("title", campaign.title), ("summary", campaign.summary)):
+            if name not in campaign.locs:
+                continue
+            for i, (m, phrase, repl) in enumerate(matcher(persona).finditer(value)):
+                if lines is None:
+                    lines = _file_lines(site.root, campaign.path)
+                loc = field_location(lines, campaign.locs[name], matcher(persona).pattern, i)
+                yield _voice001(persona, phrase, repl, loc)
+
+
+def _file_lines(root: str, rel: str) -> tuple[str, ...]:
+    from ..load.files import read_text
+
+    src, _ = read_text(root, rel)
+    return tuple(src.text.split("\n")) if src else ()

@@ -1,0 +1,135 @@
+"""ORIG001: near-duplicate articles, and articles copied from texts in --against DIR."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+from checkrun import found as orig_found
+from conftest import NOW, run_cli
+
+from site_gen.checks.originality import bands_for, candidate_pairs, Text, normalize
+
+A = "content/articles/2026-11-10-original.md"
+B = "content/articles/2026-11-18-copy.md"
+
+
+def sentences(seed: int, n: int = 30) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(15)) for _ in range(n)]
+
+
+def article(date: str, parts: list[str], extra: str = "") -> str:
+    body = "。".join(parts[:15]) + "。\n\n## 做法\n\n" + "，".join(parts[15:]) + "。"
+    return f"---\ntitle: 文章\ndate: {date}\ntags: [烘焙]\n{extra}---\n\n{body}\n\n::: cta book\n[预约到店](/contact/)\n:::\n"
+
+
+def expected_percent(a: str, b: str) -> int:
+    """The spec's definition, computed independently: 5-character shingles without spaces/punctuation."""
+    def shingles(t):
+        t = re.sub(r"[\W_]+", "", t).lower()
+        return {t[i:i + 5] for i in range(len(t) - 4)}
+    sa, sb = shingles(a), shingles(b)
+    return math.floor(100 * len(sa & sb) / len(sa | sb))
+
+
+def found(root, *args):
+    return orig_found(root, "ORIG001", *args)
+
+
+def test_pair_with_a_few_sentences_edited_is_reported_at_the_newer_article(site):
+    orig = sentences(1)
+    edited = list(orig)
+    edited[3] = sentences(2, 1)[0]
+    edited[20] = edited[20][:7] + "改过的几个字" + edited[20][13:]
+    pct = expected_percent("".join(orig[:15]) + "做法" + "".join(orig[15:]),
+                           "".join(edited[:15]) + "做法" + "".join(edited[15:]))
+    assert 80 <= pct < 100
+    root = site({A: article("2026-11-10", orig), B: article("2026-11-18", edited)})
+    assert found(root) == [
+        ("warning", B, 1, 1, f"{B} is {pct}% similar to {A}",
+         "rewrite one of them in its own words; for a deliberate repost add `checks: {ignore: [ORIG001]}` "
+         "to its front matter")]
+
+
+def test_unrelated_articles_and_short_boilerplate_are_not_reported(site):
+    short = "---\ntitle: 短\ndate: 2026-11-1{d}\n---\n\n营业时间调整通知。\n\n::: cta book\n[预约到店](/contact/)\n:::\n"
+    root = site({A: article("2026-11-10", sentences(1)), B: article("2026-11-18", sentences(3)),
+                 "content/articles/2026-11-11-s1.md": short.format(d=1),
+                 "content/articles/2026-11-12-s2.md": short.format(d=2)})
+    r = run_cli("check", "-C", str(root), "--now", NOW, "--strict")
+    assert r.code == 0, r.text
+
+
+def test_threshold_is_configurable(site):
+    orig = sentences(1)
+    edited = list(orig)
+    edited[3] = sentences(2, 1)[0]
+    root = site({A: article("2026-11-10", orig), B: article("2026-11-18", edited)})
+    with open(root / "site.yaml", "a", encoding="utf-8") as fh:
+        fh.write("checks:\n  originality: {threshold: 0.95}\n")
+    assert found(root) == []
+
+
+def test_identical_repost_can_be_silenced_in_its_front_matter(site):
+    orig = sentences(1)
+    root = site({A: article("2026-11-10", orig), B: article("2026-11-18", orig, "checks: {ignore: [ORIG001]}\n")})
+    assert found(root) == []
+
+
+def test_against_finds_an_article_copied_from_html_txt_and_md(site, tmp_path):
+    copied, from_txt, from_md = sentences(5), sentences(6), sentences(7)
+    refs = tmp_path / "refs"
+    (refs / "sub").mkdir(parents=True)
+    (refs / "page.html").write_text(
+        "<html><head><title>x</title><script>var a = 1;</script></head><body><p>"
+        + "</p><p>".join(copied) + "</p><style>p{}</style></body></html>", encoding="utf-8")
+    (refs / "sub" / "note.txt").write_text("\n".join(from_txt), encoding="utf-8")
+    (refs / "sub" / "post.md").write_text("---\ntitle: 别处\n---\n\n" + "，".join(from_md), encoding="utf-8")
+    (refs / "ignored.pdf").write_bytes(b"%PDF" + "".join(sentences(8)).encode())
+    c = "content/articles/2026-11-12-c.md"
+    d = "content/articles/2026-11-13-d.md"
+    root = site({A: article("2026-11-10", copied), c: article("2026-11-12", from_txt),
+                 d: article("2026-11-13", from_md), B: article("2026-11-18", sentences(9))})
+    ref = str(refs).replace("\\", "/")
+
+    def pct(parts):  # the article has a heading the reference lacks
+        return expected_percent("".join(parts[:15]) + "做法" + "".join(parts[15:]), "".join(parts))
+    assert [(f, msg) for _s, f, _l, _c, msg, _h in found(root, "--against", str(refs))] == [
+        (A, f"{A} is {pct(copied)}% similar to {ref}/page.html"),
+        (c, f"{c} is {pct(from_txt)}% similar to {ref}/sub/note.txt"),
+        (d, f"{d} is {pct(from_md)}% similar to {ref}/sub/post.md"),
+    ]
+    assert found(root) == []
+
+
+def test_against_a_missing_folder_is_a_usage_error(site, tmp_path):
+    r = run_cli("check", "-C", str(site()), "--now", NOW, "--against", str(tmp_path / "nope"))
+    assert r.code == 2
+    assert "--against" in r.err
+
+
+def test_lsh_finds_every_near_duplicate_among_many_texts():
+    rng = random.Random(7)
+    texts = ["".join(chr(0x4E00 + rng.randrange(5000)) for _ in range(rng.randint(300, 1500))) for _ in range(600)]
+    dupes = {}
+    for k in range(30):  # 30 near-duplicates: a few edits each, similarity 0.80–0.95
+        src = texts[k]
+        chars = list(src)
+        for _ in range(len(chars) // 120):
+            at = rng.randrange(len(chars))
+            chars[at] = chr(0x9000 + rng.randrange(500))
+        texts.append("".join(chars))
+        dupes[k] = len(texts) - 1
+    items = [Text(str(i), normalize(t)) for i, t in enumerate(texts)]
+    pairs = candidate_pairs(items, 0.8)
+    for a, b in dupes.items():
+        assert (a, b) in pairs
+    assert len(pairs) < 200  # unrelated texts are (almost) never candidates
+
+
+def test_bands_find_pairs_at_the_threshold_with_high_probability():
+    for threshold in (0.5, 0.8, 0.9):
+        bands, rows = bands_for(threshold)
+        assert (1 - threshold ** rows) ** bands <= 0.005
