@@ -11,6 +11,7 @@ from .diagnostics import Diagnostic, apply_policy, failed
 from .load.site import load_site
 from .model import Schedule, Site
 from .render import OutputFile, render_site
+from .render.reuse import load_reuse
 from .schedule import parse_now, plan
 
 
@@ -20,6 +21,7 @@ class Result:
     schedule: Schedule | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[OutputFile] = field(default_factory=list)
+    render_keys: dict[str, str] = field(default_factory=dict)  # for the next warm build (render/reuse.py)
 
     def failed(self, strict: bool) -> bool:
         return failed(self.diagnostics, strict)
@@ -33,7 +35,8 @@ def _policy(site: Site | None, diagnostics: list[Diagnostic]) -> list[Diagnostic
 
 
 def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False, base_url: str | None = None,
-        against: str | None = None, render: bool = True, strict: bool = False, jobs: int = 1) -> Result:
+        against: str | None = None, render: bool = True, strict: bool = False, jobs: int = 1,
+        previous_output: str | None = None) -> Result:
     """Load, schedule, check and (unless ``render`` is false) render. Writes nothing.
     ``jobs``: worker processes for large sites (0: one per core)."""
     jobs = jobs or os.cpu_count() or 1
@@ -46,7 +49,8 @@ def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False
     result = Result(site, schedule, _policy(site, diagnostics))
     if not render or result.failed(strict):
         return result
-    files, more = render_site(site, schedule, jobs=jobs)
+    reuse = load_reuse(root, previous_output) if previous_output else None
+    files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=result.render_keys)
     result.diagnostics = _policy(site, result.diagnostics + more)
     if not result.failed(strict):
         result.files = files

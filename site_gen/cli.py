@@ -165,9 +165,14 @@ def cmd_build(args) -> int:
     out_abs = check_output_dir(args.out if args.out else os.path.join(root, config.output if config else "public"),
                                root)
     result = build.run(root, now=now, drafts=args.drafts, base_url=args.base_url, strict=args.strict,
-                       jobs=args.jobs)
+                       jobs=args.jobs, previous_output=out_abs)
     if result.site is not None and not result.failed(args.strict):
-        result.diagnostics += write_site(result.files, out_abs)
+        written = write_site(result.files, out_abs)
+        result.diagnostics += written
+        if not written:
+            from .render.reuse import save_keys
+
+            save_keys(root, out_abs, result.render_keys)
     elapsed = time.perf_counter() - started
     ok = not result.failed(args.strict)
     pages = sum(1 for f in result.files if f.path.endswith(".html") and not f.path.startswith("wechat/")) if ok else 0

@@ -63,6 +63,11 @@ def write_site(files: list[OutputFile], out_abs: str, link_from: str | None = No
             if f.data is not None:
                 with open(target, "wb") as fh:
                     fh.write(f.data)
+            elif f.link:
+                try:
+                    os.link(f.source, target)  # unchanged since the last build: not rewritten
+                except OSError:
+                    shutil.copyfile(f.source, target)
             else:
                 shutil.copyfile(f.source, target)
         swapped = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 
 import jinja2
@@ -12,6 +13,7 @@ from ..diagnostics import Diagnostic, Location, diag
 from ..model import Schedule, Site
 from ..urls import (campaign_path, entry_path, persona_path, qr_sheet_path, segment_path, tag_path)
 from .env import fingerprint_assets, make_env, template_diagnostic
+from .reuse import entry_key, global_key
 from .views import Views
 
 
@@ -20,6 +22,8 @@ class OutputFile:
     path: str  # relative to the output directory, with "/"
     data: bytes | None = None
     source: str | None = None  # a file to copy instead of data
+    link: bool = False  # carried over from the previous output: hard-link ``source`` when possible
+    digest: tuple[int, str] | None = None  # (bytes, sha256) when already known
 
 
 def page_file(site_path: str) -> str:
@@ -38,6 +42,8 @@ class Renderer:
         self.files: list[OutputFile] = []
         self.diagnostics: list[Diagnostic] = []
         self.jobs = 1
+        self.reuse = None  # a reuse.Reuse: carry unchanged article pages over from the last build
+        self.keys: dict[str, str] = {}  # output path -> render key, for the next build
         self._seen_errors: set[tuple] = set()
         self.html_pages: list[str] = []  # site paths, for the sitemap
 
@@ -110,12 +116,24 @@ class Renderer:
 
 
     def article_page(self, a) -> None:
-        self.page(entry_path_of(a), "article.html", title=a.title, description=a.summary, palette_of=a.persona,
+        site_path = entry_path_of(a)
+        out_path = page_file(site_path)
+        key = self.keys[out_path] = entry_key(self._global_key, self._entries[a.path], self.schedule)
+        old = self.reuse
+        if old is not None and old.keys.get(out_path) == key and out_path in old.digests:
+            source = os.path.join(old.prev_dir, *out_path.split("/"))
+            if os.path.isfile(source):
+                self.files.append(OutputFile(out_path, source=source, link=True, digest=old.digests[out_path]))
+                self.html_pages.append(site_path)
+                return
+        self.page(site_path, "article.html", title=a.title, description=a.summary, palette_of=a.persona,
                   image=a.cover, kind="article", draft=a.draft, article=a)
 
     def article_pages(self, articles: list) -> None:
         """Every article's page; across ``self.jobs`` forked processes for large sites. Workers
         inherit this renderer (compiled templates, views) by fork and send back the files."""
+        self._global_key = global_key(self.site, self.schedule)
+        self._entries = {e.path: e for e in self.schedule.published}
         if self.jobs <= 1 or len(articles) < PARALLEL_MIN_PAGES:
             for a in articles:
                 self.article_page(a)
@@ -129,9 +147,10 @@ class Renderer:
                 parts = pool.map(_render_articles, [(i, i + step) for i in range(0, len(articles), step)])
         finally:
             _forked.clear()
-        for files, diagnostics, pages in parts:
+        for files, diagnostics, pages, keys in parts:
             self.files.extend(files)
             self.html_pages.extend(pages)
+            self.keys.update(keys)
             for d in diagnostics:
                 key = (d.location, d.message.split(": ", 1)[-1])
                 if key not in self._seen_errors:
@@ -145,24 +164,27 @@ _forked: dict = {}  # the job a forked worker inherits (set only around one pool
 
 def _render_articles(span: tuple[int, int]):
     renderer, articles = _forked["job"]
-    renderer.files, renderer.diagnostics, renderer.html_pages = [], [], []
+    renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys = [], [], [], {}
     for a in articles[span[0]:span[1]]:
         renderer.article_page(a)
-    return renderer.files, renderer.diagnostics, renderer.html_pages
+    return renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys
 
 
 def entry_path_of(view) -> str:
     return ("/articles/" if view.kind == "article" else "/") + view.slug + "/"
 
 
-def render_site(site: Site, schedule: Schedule, jobs: int = 1) -> tuple[list[OutputFile], list[Diagnostic]]:
+def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None,
+                keys: dict | None = None) -> tuple[list[OutputFile], list[Diagnostic]]:
+    """Render the whole site. ``reuse``: carry unchanged article pages over from the previous
+    output (render/reuse.py); ``keys`` receives each article page's render key."""
     r = Renderer(site, schedule)
-    r.jobs = jobs
+    r.jobs, r.reuse = jobs, reuse
     r.run()
+    if keys is not None:
+        keys.update(r.keys)
     diagnostics = list(r.diagnostics)
     generated = {f.path for f in r.files}
-    import os
-
     for rel in site.static_files:
         if rel in generated:
             diagnostics.append(diag("URL001", Location("static/" + rel, 1, 1),
@@ -176,6 +198,9 @@ def render_site(site: Site, schedule: Schedule, jobs: int = 1) -> tuple[list[Out
     files = sorted(r.files, key=lambda f: f.path)
     manifest = []
     for f in files:
+        if f.digest is not None:
+            manifest.append({"path": f.path, "bytes": f.digest[0], "sha256": f.digest[1]})
+            continue
         data = f.data
         if data is None:
             with open(f.source, "rb") as fh:

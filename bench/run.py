@@ -1,0 +1,183 @@
+"""The benchmark: site-gen against Hugo on the same generated corpus, on this machine.
+
+    python bench/run.py [--sizes 1000,4000,16000] [--runs 3] [--out bench/out]
+
+For each size N it generates a hub (bench/generate.py), converts it for Hugo (bench/hugo_site.py)
+and measures, as medians of --runs runs:
+
+- cold build: empty output and cache (site-gen: `build --now 2026-11-23`; Hugo: `hugo`)
+- warm build, nothing changed; warm build, one article changed
+- check: cold (no cache) and warm
+- peak memory: the largest summed RSS of the process tree, sampled every 10 ms
+- serve: time from saving one article to the reload message (bench/serve_rebuild.py), if present
+
+and prints a Markdown table with every figure as a ratio to Hugo's cold build (time) or Hugo's peak
+memory. Results are also written as JSON to --out. Needs Debian's `hugo` on PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NOW = "2026-11-23"
+
+
+def tree_rss(pid: int) -> int:
+    """Summed resident memory (bytes) of a process and its descendants."""
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int]:
+    """Run a command; return (wall seconds, peak tree RSS in bytes). Fails loudly on a non-zero exit."""
+    peak = [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            done.wait(0.01)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    t.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
+    return elapsed, peak[0]
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def site_gen(*args: str) -> list[str]:
+    return [sys.executable, "-m", "site_gen", *args]
+
+
+def touch_article(hub: str, i: int) -> None:
+    articles = os.path.join(hub, "content", "articles")
+    first = sorted(os.listdir(articles))[0]
+    path = os.path.join(articles, first)
+    if os.path.isdir(path):
+        path = os.path.join(path, sorted(os.listdir(path))[0])
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"\n<!-- edit {i} -->\n")
+
+
+def bench_size(n: int, runs: int, work: str) -> dict:
+    hub, hugo_dir = os.path.join(work, f"hub{n}"), os.path.join(work, f"hugo{n}")
+    out, hugo_out = os.path.join(work, f"out{n}"), os.path.join(work, f"hugo-out{n}")
+    subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), str(n), hub], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), hub, hugo_dir], check=True)
+    cache = os.path.join(hub, ".site-gen-cache")
+    r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "cold", "cold_mem", "warm", "warm_one",
+                                           "check_cold", "check_warm")}
+    for i in range(runs):
+        for d in (hugo_out, os.path.join(hugo_dir, "resources")):
+            shutil.rmtree(d, ignore_errors=True)
+        t, m = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_dir)
+        r["hugo_cold"].append(t)
+        r["hugo_mem"].append(m)
+
+        for d in (out, cache):
+            shutil.rmtree(d, ignore_errors=True)
+        t, m = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))
+        r["cold"].append(t)
+        r["cold_mem"].append(m)
+        r["warm"].append(timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))[0])
+        touch_article(hub, i)
+        r["warm_one"].append(timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))[0])
+
+        shutil.rmtree(cache, ignore_errors=True)
+        r["check_cold"].append(timed(site_gen("check", "-C", hub, "--now", NOW))[0])
+        r["check_warm"].append(timed(site_gen("check", "-C", hub, "--now", NOW))[0])
+    result = {k: median(v) for k, v in r.items()}
+    serve = os.path.join(HERE, "serve_rebuild.py")
+    if os.path.isfile(serve) and n <= 4000:
+        p = subprocess.run([sys.executable, serve, "--hub", hub, "--json"], capture_output=True, text=True)
+        try:
+            result["serve"] = json.loads(p.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            result["serve"] = {"error": (p.stdout + p.stderr)[-500:]}
+    return result
+
+
+def machine_line() -> str:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
+    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}, "
+            f"Hugo {hugo}, {platform.system()} {platform.release()}")
+
+
+def table(results: dict) -> str:
+    rows = ["| N | Hugo cold | site-gen cold (ratio) | warm, no change | warm, 1 changed | check cold | "
+            "check warm | Hugo peak mem | site-gen peak mem (ratio) |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for n, r in results.items():
+        h = r["hugo_cold"]
+        rows.append(
+            f"| {n} | {h:.2f} s | {r['cold']:.2f} s ({r['cold'] / h:.2f}) | {r['warm']:.2f} s ({r['warm'] / h:.2f}) | "
+            f"{r['warm_one']:.2f} s ({r['warm_one'] / h:.2f}) | {r['check_cold']:.2f} s | {r['check_warm']:.2f} s | "
+            f"{r['hugo_mem'] / 2**20:.0f} MiB | {r['cold_mem'] / 2**20:.0f} MiB ({r['cold_mem'] / r['hugo_mem']:.2f}) |")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000,4000,16000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", default="/tmp/site-gen-bench")
+    ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    args = ap.parse_args()
+    if not shutil.which("hugo"):
+        raise SystemExit("bench/run.py needs Hugo: apt-get install hugo")
+    os.makedirs(args.work, exist_ok=True)
+    results = {}
+    for n in (int(s) for s in args.sizes.split(",")):
+        results[n] = bench_size(n, args.runs, args.work)
+        print(f"N={n}: {json.dumps(results[n])}", flush=True)
+    print("\n" + machine_line() + "\n")
+    print(table(results))
+    if 4000 in results and 16000 in results:
+        print(f"\n16,000 / 4,000 cold-build ratio: {results[16000]['cold'] / results[4000]['cold']:.2f}")
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as fh:
+        json.dump({"machine": machine_line(), "results": results}, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
