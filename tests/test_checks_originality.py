@@ -9,7 +9,7 @@ import re
 from checkrun import found as orig_found
 from conftest import NOW, run_cli
 
-from site_gen.checks.originality import bands_for, candidate_pairs, Text, normalize
+from site_gen.checks.originality import Text, bands_for, candidate_pairs, codepoints
 
 A = "content/articles/2026-11-10-original.md"
 B = "content/articles/2026-11-18-copy.md"
@@ -122,7 +122,7 @@ def test_lsh_finds_every_near_duplicate_among_many_texts():
             chars[at] = chr(0x9000 + rng.randrange(500))
         texts.append("".join(chars))
         dupes[k] = len(texts) - 1
-    items = [Text(str(i), normalize(t)) for i, t in enumerate(texts)]
+    items = [Text(str(i), codepoints(t)) for i, t in enumerate(texts)]
     pairs = candidate_pairs(items, 0.8)
     for a, b in dupes.items():
         assert (a, b) in pairs

@@ -22,6 +22,8 @@ _ORIGIN = "http://site.invalid"
 
 def site_path(url: str, base: str) -> str | None:
     """The site path (with query/fragment) of an internal link, or None for external ones."""
+    if url.startswith("/") and not url.startswith("//"):
+        return url
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or url.startswith("//"):
         return None
@@ -57,7 +59,7 @@ def _check_link(e: Entry, link: Link, here: str, ctx, entries: dict[str, Entry])
     if url.startswith("#"):
         target, path, fragment = e, here, url[1:]
     else:
-        resolved = url if url.startswith("/") and not url.startswith("//") else site_path(url, here)
+        resolved = site_path(url, here)
         if resolved is None:
             return None  # https:, mailto:, tel:, weixin: … are not this site's
         path, _, fragment = resolved.partition("#")

@@ -154,7 +154,7 @@ def _norm(path: str, ctx) -> str:
     """A linked site path as a key of ctx.routes (no query/fragment, directory form)."""
     if path in ctx.routes:
         return path
-    path = unquote(urlsplit(path).path)
+    path = unquote(path.partition("#")[0].partition("?")[0])
     if path.endswith("/index.html"):
         path = path[: -len("index.html")]
     if path not in ctx.routes and path + "/" in ctx.routes:
