@@ -89,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("site-gen: interrupted\n")
         return 130
+    except BrokenPipeError:  # `site-gen check | head`: the reader left; stop quietly, like other tools
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERRORS
     except Exception as e:  # a bug in site-gen, not the user's doing: short message, no traceback
         if os.environ.get("SITE_GEN_DEBUG"):
             raise
