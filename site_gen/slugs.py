@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -9,6 +10,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
+@functools.lru_cache(maxsize=65536)  # pure, and pinyin is slow: tags are slugged on every page
 def slugify(text: str) -> str:
     """Any text to an ASCII slug: Han characters become pinyin syllables joined by '-'."""
     text = unicodedata.normalize("NFKC", text)
