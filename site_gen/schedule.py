@@ -61,7 +61,7 @@ def plan(site: Site, now: dt.datetime, drafts: bool = False) -> Schedule:
         cta[e.path] = action
     return Schedule(now=now, published=tuple(published), pages=tuple(pages),
                     campaign_status=MappingProxyType(status), phase=MappingProxyType(phase),
-                    cta=MappingProxyType(cta), preview=frozenset(preview))
+                    cta=MappingProxyType(cta), preview=frozenset(preview), drafts=drafts)
 
 
 def parse_now(value: str | None, tz) -> dt.datetime:

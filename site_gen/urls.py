@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit, parse_qsl
 
-from .model import Entry, Schedule, Site
+from .model import Entry, MenuEntry, Schedule, Site
 from .slugs import slugify
 
 
@@ -79,3 +79,43 @@ def resolves(url: str, routes: dict[str, str], static_files: frozenset[str]) -> 
 def is_internal(url: str) -> bool:
     parts = urlsplit(url)
     return not parts.scheme and not parts.netloc and url.startswith("/")
+
+
+def with_query(url: str, **params: str) -> str:
+    """Add query parameters; the URL's own query is kept verbatim and wins over a parameter of the same name."""
+    parts = urlsplit(url)
+    have = {k for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    extra = urlencode([(k, v) for k, v in params.items() if k not in have])
+    query = "&".join(q for q in (parts.query, extra) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def menu_target(site: Site, m: MenuEntry) -> str | None:
+    """The site path (or absolute URL) a menu entry opens; None when it has no (known) target."""
+    kind, target = m.target_kind, m.target
+    if kind is None or target is None:
+        return None
+    if kind == "url":
+        return target
+    if kind == "page":
+        page = next((p for p in site.pages if p.id == target), None)
+        return entry_path(page) if page else None
+    if kind == "article":
+        art = next((a for a in site.articles if a.slug == target), None)
+        return entry_path(art) if art else None
+    if kind == "campaign":
+        return campaign_path(target) if target in site.campaigns else None
+    if kind == "persona":
+        return persona_path(target) if target in site.personas else None
+    if kind == "segment":
+        return segment_path(target) if target in site.config.segments else None
+    return None
+
+
+def menu_link(site: Site, m: MenuEntry) -> str | None:
+    """The absolute URL a WeChat menu button opens (SPEC §7.1): base_url + path, plus utm_source=wechat-menu."""
+    target = menu_target(site, m)
+    if target is None:
+        return None
+    absolute = site.config.base_url.rstrip("/") + target if is_internal(target) else target
+    return with_query(absolute, utm_source="wechat-menu")

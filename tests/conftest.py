@@ -110,3 +110,12 @@ def site(tmp_path):
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def example_hub(tmp_path_factory) -> Path:
+    """The repository's example hub (site.yaml + content/ at the root) built once with --now 2026-11-23."""
+    out = tmp_path_factory.mktemp("example-hub") / "public"
+    r = run_cli("build", "-C", str(REPO), "--now", "2026-11-23", "--out", str(out), "--strict")
+    assert r.code == 0, r.text
+    return out

@@ -31,7 +31,8 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def html_files(out: Path) -> list[Path]:
-    return sorted(out.rglob("*.html"))
+    """Every HTML page (not the paste-ready WeChat fragments in wechat/articles/, see test_wechat_article)."""
+    return sorted(p for p in out.rglob("*.html") if p.parent != out / "wechat" / "articles")
 
 
 def article_pages(out: Path) -> list[Path]:

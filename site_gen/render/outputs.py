@@ -6,11 +6,13 @@ import hashlib
 import io
 import json
 import re
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
+from ..checks.wechat_limits import conditional_menus, exportable
+from ..diagnostics import diag
 from ..model import MenuEntry
-from ..urls import campaign_path, entry_path, qr_sheet_path
+from ..urls import campaign_path, entry_path, menu_link, qr_sheet_path, with_query
+from . import wechat_article
 
 
 _ROOTED = re.compile(r'\b(href|src)="/(?!/)')
@@ -29,12 +31,6 @@ def headers_file(paths: list[str]) -> bytes:
 
 def rfc3339(d) -> str:
     return d.isoformat(timespec="seconds")
-
-
-def with_query(url: str, **params: str) -> str:
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
 def extra_outputs(r) -> None:
@@ -112,18 +108,28 @@ def extra_outputs(r) -> None:
         for ch in e.channels:
             if ch not in cfg.channels:
                 continue
+            path = f"qr/{e.slug}/{ch}.svg"
+            if path in qr_files:  # an article slug that is also a campaign id: one file, two codes
+                other = site.campaigns[e.slug].path
+                r.diagnostics.append(diag("URL001", e.locs.get("channels", e.loc),
+                                          f"{e.path} and {other} both produce /{path}",
+                                          "give the article another slug (`slug:` in its front matter)"))
+                continue
             target = with_query(cfg.base_url.rstrip("/") + entry_path(e), utm_source=ch, utm_medium="qr",
                                 utm_campaign=camp or e.slug)
-            qr_files[f"qr/{e.slug}/{ch}.svg"] = qr_svg(target)
+            qr_files[path] = qr_svg(target)
     for path, data in sorted(qr_files.items()):
         r.files.append(OutputFile(path, data))
 
-    # WeChat menus (SPEC §7.1)
-    r.files.append(OutputFile("wechat/menu.json", menu_json(v, cfg.menus)))
-    for sid, seg in sorted(cfg.segments.items()):
-        if seg.wechat_tag_id is not None:
-            r.files.append(OutputFile(f"wechat/menu-{sid}.json",
-                                      menu_json(v, seg.menus or cfg.menus, {"tag_id": str(seg.wechat_tag_id)})))
+    # WeChat menus (SPEC §7.1): a menu over WeChat's limits is never written (MENU001/002/007 say why)
+    if exportable(site, cfg.menus):
+        r.files.append(OutputFile("wechat/menu.json", menu_json(site, cfg.menus)))
+    for sid, menus in conditional_menus(site).items():
+        if exportable(site, menus, conditional=True):
+            tag = {"tag_id": str(cfg.segments[sid].wechat_tag_id)}
+            r.files.append(OutputFile(f"wechat/menu-{sid}.json", menu_json(site, menus, tag)))
+
+    wechat_article.article_outputs(r)  # paste-ready articles for the official-account editor
 
     # sitemap, robots, _headers
     sm = ['<?xml version="1.0" encoding="UTF-8"?>',
@@ -139,28 +145,34 @@ def extra_outputs(r) -> None:
     r.files.append(OutputFile("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {cfg.base_url}sitemap.xml\n".encode()))
 
 
-def menu_button(v, m: MenuEntry) -> dict:
+def menu_button(site, m: MenuEntry) -> dict:
     if m.items:
-        return {"name": m.name, "sub_button": [menu_button(v, i) for i in m.items]}
-    url = v.menu_url(m) or "/"
-    absolute = v.abs_link(url) if not urlsplit(url).scheme else url
-    return {"type": "view", "name": m.name, "url": with_query(absolute, utm_source="wechat-menu")}
+        return {"name": m.name, "sub_button": [menu_button(site, i) for i in m.items]}
+    return {"type": "view", "name": m.name, "url": menu_link(site, m) or site.config.base_url}
 
 
-def menu_json(v, menus: tuple[MenuEntry, ...], matchrule: dict | None = None) -> bytes:
-    body: dict = {"button": [menu_button(v, m) for m in menus]}
+def menu_json(site, menus: tuple[MenuEntry, ...], matchrule: dict | None = None) -> bytes:
+    """The body of WeChat's menu/create (or, with a matchrule, menu/addconditional) call."""
+    body: dict = {"button": [menu_button(site, m) for m in menus]}
     if matchrule:
         body["matchrule"] = matchrule
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def qr_svg(data: str) -> bytes:
+    """A QR code as SVG: dark modules on a white square (scannable on any background, dark mode too),
+    with a viewBox so that it scales to whatever size a sheet or poster gives it."""
     import segno
 
     buf = io.BytesIO()
     segno.make(data, error="m", micro=False).save(buf, kind="svg", scale=4, border=4, xmldecl=False,
-                                                  svgclass=None, lineclass=None)
-    return buf.getvalue()
+                                                  svgclass=None, lineclass=None, light="#fff")
+    svg = buf.getvalue()
+    size = re.match(rb'<svg xmlns="http://www.w3.org/2000/svg" width="(\d+)" height="(\d+)"', svg)
+    if size:
+        w, h = size.group(1), size.group(2)
+        svg = svg.replace(size.group(0), size.group(0) + b' viewBox="0 0 ' + w + b" " + h + b'"', 1)
+    return svg
 
 
 def absolutize(html: str, base_url: str) -> str:

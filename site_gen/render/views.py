@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from ..model import Campaign, Cta, Entry, MenuEntry, Persona, Schedule, Site
-from ..urls import campaign_path, entry_path, is_internal, persona_path, qr_sheet_path, segment_path, tag_path, tag_slug
+from ..urls import (campaign_path, entry_path, is_internal, menu_target, persona_path, qr_sheet_path, segment_path,
+                    tag_path, tag_slug)
 
 DEFAULT_PALETTE = {"primary": "#c2410c", "accent": "#ffc914", "background": "#fffaf3"}
 STATUS_KEYS = {"upcoming": "status_upcoming", "preheat": "status_preheat", "live": "status_live", "ended": "status_ended"}
@@ -204,21 +205,4 @@ class Views:
 
     def menu_url(self, m: MenuEntry) -> str | None:
         """The site path (or absolute URL) a menu entry opens; None when it has no (known) target."""
-        kind, target = m.target_kind, m.target
-        if kind is None or target is None:
-            return None
-        if kind == "url":
-            return target
-        if kind == "page":
-            page = next((p for p in self.site.pages if p.id == target), None)
-            return entry_path(page) if page else None
-        if kind == "article":
-            art = next((a for a in self.site.articles if a.slug == target), None)
-            return entry_path(art) if art else None
-        if kind == "campaign":
-            return campaign_path(target) if target in self.site.campaigns else None
-        if kind == "persona":
-            return persona_path(target) if target in self.site.personas else None
-        if kind == "segment":
-            return segment_path(target) if target in self.site.config.segments else None
-        return None
+        return menu_target(self.site, m)

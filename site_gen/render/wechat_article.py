@@ -1,0 +1,309 @@
+"""Paste-ready WeChat articles: ``wechat/articles/<slug>.html`` for each published article.
+
+The official-account editor keeps inline ``style`` attributes and drops ``<style>``, classes, ids
+and scripts, and links out of WeChat are not clickable there. So the export is an HTML fragment
+of ``<section>`` blocks with every style inline (inlined by css_inline from a stylesheet themed
+with the persona's palette), absolute image URLs, every link turned into a numbered note, the
+persona's signature, and the call to action as a styled closing block (its text, its URL as a
+note, or its reply keyword).
+
+In a preview build (``serve``, ``build --drafts``) each export also gets a page with a copy
+button, ``/wechat/articles/<slug>/``, listed at ``/wechat/articles/``; a build for the CDN
+publishes the fragments only.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+from markupsafe import Markup
+
+from ..model import Cta, Entry
+
+# elements dropped with everything inside them / dropped alone (no content) / renamed
+_DROP_TREE = frozenset({"script", "style", "iframe", "object", "noscript", "template", "form", "textarea",
+                        "select", "button", "svg", "math", "head", "title", "video", "audio", "canvas", "map"})
+_DROP_TAG = frozenset({"embed", "input", "link", "meta", "base", "source", "track", "param", "area", "html", "body", "label",
+                       "font"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"})
+_RENAME = {"aside": "section", "figure": "section", "article": "section", "header": "section",
+           "footer": "section", "nav": "section", "main": "section", "details": "section", "figcaption": "p",
+           "summary": "p"}
+_KEEP_ATTRS = {"img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
+               "th": {"colspan", "rowspan"}, "ol": {"start"}, "col": {"span"}, "colgroup": {"span"}}
+_CLASS_MAP = {"box": "wx-box", "footnotes": "wx-footnotes"}  # markdown classes the stylesheet styles
+
+_COLOR = re.compile(r"^(#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,20}"
+                    r"|(?:rgb|rgba|hsl|hsla)\([0-9.,%\s]+\))$")
+DEFAULT_COLORS = {"primary": "#c2410c", "accent": "#ffc914", "background": "#fffaf3", "text": "#2b2520"}
+
+STYLESHEET = """
+.wx{margin:0;padding:16px 14px;background-color:%(background)s;color:%(text)s;font-size:16px;line-height:1.75;
+  letter-spacing:0.5px;word-wrap:break-word;overflow-wrap:break-word;text-align:left}
+.wx section{margin:0;padding:0}
+.wx p{margin:0 0 16px 0}
+.wx h1,.wx h2,.wx h3,.wx h4,.wx h5,.wx h6{margin:28px 0 12px 0;color:%(primary)s;font-weight:bold;line-height:1.4}
+.wx h1{font-size:22px}
+.wx h2{font-size:19px;padding-left:10px;border-left:4px solid %(accent)s}
+.wx h3{font-size:17px}
+.wx h4,.wx h5,.wx h6{font-size:16px}
+.wx strong,.wx b{color:%(primary)s;font-weight:bold}
+.wx sup{font-size:12px;line-height:1;color:%(primary)s;vertical-align:super}
+.wx img{display:block;max-width:100%%;height:auto;margin:16px auto;border-radius:6px}
+.wx blockquote{margin:16px 0;padding:10px 14px;border-left:3px solid %(accent)s;background-color:#ffffff;color:#5c5349}
+.wx blockquote p{margin:0}
+.wx ul,.wx ol{margin:0 0 16px 0;padding-left:24px}
+.wx li{margin:4px 0}
+.wx li p{margin:0}
+.wx table{width:100%%;margin:0 0 16px 0;border-collapse:collapse;font-size:14px}
+.wx th,.wx td{padding:6px 8px;border:1px solid #e5ded6}
+.wx th{background-color:%(accent)s;color:%(accent_ink)s;font-weight:bold}
+.wx code{padding:1px 4px;border-radius:3px;background-color:rgba(0,0,0,0.05);font-family:Menlo,Consolas,monospace;
+  font-size:14px}
+.wx pre{margin:0 0 16px 0;padding:12px;border-radius:6px;background-color:rgba(0,0,0,0.05);white-space:pre-wrap;
+  overflow-x:auto;font-size:14px;line-height:1.6}
+.wx pre code{padding:0;background-color:transparent}
+.wx hr{margin:24px 0;border:0;border-top:1px solid #e5ded6}
+.wx .wx-box{margin:16px 0;padding:12px 14px;border-radius:8px;border:1px solid %(accent)s;background-color:#ffffff}
+.wx .wx-box p:last-child{margin-bottom:0}
+.wx .wx-footnotes{margin-top:24px;font-size:13px;color:#8a8178}
+.wx .wx-signature{margin:24px 0 0 0;text-align:right;color:#8a8178}
+.wx .wx-notes{margin:24px 0 0 0;padding-top:12px;border-top:1px dashed #d8cfc4;font-size:13px;line-height:1.6;
+  color:#8a8178}
+.wx .wx-notes p{margin:0 0 6px 0;word-break:break-all}
+.wx .wx-notes .wx-notes-title{margin-bottom:8px;color:%(text)s;font-weight:bold}
+.wx .wx-cta{margin:28px 0 8px 0;padding:18px 16px;border-radius:10px;background-color:%(primary)s;
+  color:%(primary_ink)s;text-align:center}
+.wx .wx-cta p{margin:0;color:%(primary_ink)s}
+.wx .wx-cta .wx-cta-text{font-size:18px;font-weight:bold;line-height:1.5}
+.wx .wx-cta .wx-cta-text sup{color:%(primary_ink)s}
+.wx .wx-cta .wx-cta-sub{margin-top:6px;font-size:13px}
+.wx .wx-cta .wx-cta-keyword{margin-top:8px;font-size:17px;font-weight:bold;color:%(accent)s}
+"""
+
+
+# ------------------------------------------------------------------------------------ colours
+
+
+def palette_colors(palette: dict) -> dict:
+    """The persona's palette, with anything that is not a plain CSS colour replaced by the default."""
+    colors = {k: (str(palette[k]).strip() if k in palette and _COLOR.match(str(palette[k]).strip()) else v)
+              for k, v in DEFAULT_COLORS.items()}
+    colors["primary_ink"] = _ink(colors["primary"])
+    colors["accent_ink"] = _ink(colors["accent"])
+    return colors
+
+
+def _luminance(color: str) -> float | None:
+    m = re.fullmatch(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", color)
+    if not m:
+        return None
+    h = m.group(1)
+    h = "".join(c * 2 for c in h[:3]) if len(h) <= 4 else h[:6]
+
+    def channel(x: str) -> float:
+        c = int(x, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(h[i:i + 2]) for i in (0, 2, 4))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _ink(background: str) -> str:
+    """White or dark text, whichever reads better on ``background`` (WCAG contrast)."""
+    lum = _luminance(background)
+    if lum is None:
+        return "#ffffff"
+    on_white = 1.05 / (lum + 0.05)
+    on_dark = (lum + 0.05) / (0.0137 + 0.05)  # #1f1b16
+    return "#ffffff" if on_white >= on_dark else "#1f1b16"
+
+
+# ------------------------------------------------------------------------------------ rewriting
+
+
+class Notes:
+    """Numbered notes for the links; numbers continue after the Markdown footnotes."""
+
+    def __init__(self, first: int):
+        self.first = first
+        self.urls: dict[str, int] = {}
+
+    def number(self, url: str) -> int:
+        if url not in self.urls:
+            self.urls[url] = self.first + len(self.urls)
+        return self.urls[url]
+
+
+class _Rewriter(HTMLParser):
+    """Re-emits HTML with only what the editor keeps. With ``notes``, links become numbered notes,
+    image URLs absolute, and the Markdown classes the stylesheet needs are mapped; without, every
+    class and id is dropped (the pass after inlining)."""
+
+    def __init__(self, base: str | None = None, notes: Notes | None = None):
+        super().__init__(convert_charrefs=True)
+        self.base, self.notes = base, notes
+        self.out: list[str] = []
+        self.drop_depth = 0  # inside a dropped tree
+        self.drop_tag: list[str] = []
+        self.links: list[int | None] = []  # open <a>: its note number, or None
+
+    def _attrs(self, tag: str, attrs, keep_class: bool) -> str:
+        keep = _KEEP_ATTRS.get(tag, set()) | {"style"}
+        out = []
+        for name, value in attrs:
+            value = value or ""
+            if name == "class" and keep_class:
+                mapped = [_CLASS_MAP[c] for c in value.split() if c in _CLASS_MAP]
+                if mapped:
+                    out.append(f' class="{escape(" ".join(mapped))}"')
+                continue
+            if name not in keep:
+                continue
+            if tag == "img" and name == "src" and self.base is not None:
+                value = urljoin(self.base, value)
+            out.append(f' {name}="{escape(value)}"')
+        return "".join(out)
+
+    def handle_starttag(self, tag, attrs):
+        if self.drop_depth:
+            if tag not in _VOID and (tag in _DROP_TREE or tag == self.drop_tag[-1]):
+                self.drop_depth += 1
+                self.drop_tag.append(tag)
+            return
+        if tag in _DROP_TREE and tag not in _VOID:
+            self.drop_depth, self.drop_tag = 1, [tag]
+            return
+        if tag in _DROP_TAG or tag in _DROP_TREE:
+            return
+        if tag == "a":
+            self._open_link(dict(attrs))
+            return
+        name = _RENAME.get(tag, tag)
+        self.out.append(f"<{name}{self._attrs(tag, attrs, keep_class=self.notes is not None)}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def _open_link(self, attrs: dict) -> None:
+        href = (attrs.get("href") or "").strip()
+        classes = (attrs.get("class") or "").split()
+        if "footnote-backref" in classes:  # the "↩" back to the text: nothing to click in WeChat
+            self.drop_depth, self.drop_tag = 1, ["a"]
+            return
+        if self.notes is None or not href or href.startswith("#"):
+            self.links.append(None)
+            return
+        self.links.append(self.notes.number(urljoin(self.base or "", href)))
+
+    def handle_endtag(self, tag):
+        if self.drop_depth:
+            if self.drop_tag and tag == self.drop_tag[-1]:
+                self.drop_tag.pop()
+                self.drop_depth -= 1
+            return
+        if tag in _DROP_TAG or tag in _VOID:
+            return
+        if tag == "a":
+            n = self.links.pop() if self.links else None
+            if n is not None:
+                self.out.append(f"<sup>[{n}]</sup>")
+            return
+        self.out.append(f"</{_RENAME.get(tag, tag)}>")
+
+    def handle_data(self, data):
+        if not self.drop_depth:
+            self.out.append(escape(data, quote=False))
+
+    def result(self, html: str) -> str:
+        self.feed(html)
+        self.close()
+        return "".join(self.out)
+
+
+def _count_footnotes(body_html: str) -> int:
+    return body_html.count('class="footnote-item"')
+
+
+def _note_label(url: str) -> str:
+    for scheme in ("mailto:", "tel:"):
+        if url.startswith(scheme):
+            return url[len(scheme):]
+    return url
+
+
+# ------------------------------------------------------------------------------------ export
+
+
+def fragment(entry: Entry, cta: Cta | None, *, abs_url: str, base_url: str, persona, t) -> str:
+    """The paste-ready HTML fragment of one article (``persona``: its PersonaView or None)."""
+    import css_inline
+
+    notes = Notes(_count_footnotes(entry.body_html) + 1)
+    body = _Rewriter(abs_url, notes).result(entry.body_html).strip()
+
+    def absolute(url: str) -> str:
+        return urljoin(base_url, url.lstrip("/")) if url.startswith("/") and not url.startswith("//") \
+            else urljoin(abs_url, url)
+
+    cta_html = ""
+    if cta is not None:
+        text = escape(cta.text)
+        if cta.url:
+            n = notes.number(absolute(cta.url))
+            cta_html = (f'<section class="wx-cta"><p class="wx-cta-text">{text}<sup>[{n}]</sup></p>'
+                        f'<p class="wx-cta-sub">{escape(t("wechat_cta_note", n=n))}</p></section>')
+        else:
+            kw = cta.keyword or ""
+            quoted = any(f"{a}{kw}{b}" in cta.text for a, b in (("「", "」"), ("“", "”"), ('"', '"')))
+            keyword = (f'<p class="wx-cta-keyword">{escape(t("reply_keyword", keyword=kw))}</p>'
+                       if kw and not quoted else "")
+            cta_html = f'<section class="wx-cta"><p class="wx-cta-text">{text}</p>{keyword}</section>'
+
+    parts = ['<section class="wx">', f'<section class="wx-body">\n{body}\n</section>']
+    if persona is not None and persona.signature:
+        parts.append(f'<p class="wx-signature">{escape(persona.signature)}</p>')
+    if notes.urls:
+        parts.append(f'<section class="wx-notes"><p class="wx-notes-title">{escape(t("wechat_links"))}</p>')
+        parts += [f"<p>[{n}] {escape(_note_label(url))}</p>" for url, n in notes.urls.items()]
+        parts.append("</section>")
+    if cta_html:
+        parts.append(cta_html)
+    parts.append("</section>")
+    css = STYLESHEET % palette_colors(persona.palette if persona is not None else {})
+    inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
+    inlined = inliner.inline_fragment("\n".join(parts), css)
+    return _Rewriter().result(inlined).strip() + "\n"
+
+
+def article_outputs(r) -> None:
+    """Add the exports (and, in a preview build, their preview pages) to the renderer's files."""
+    from . import OutputFile
+
+    site, sch, v = r.site, r.schedule, r.views
+    t = r.env.globals["t"]
+    exports = []
+    for e in sch.published:
+        view = v.entries[e.path]
+        html = fragment(e, sch.cta.get(e.path), abs_url=view.abs_url, base_url=site.config.base_url,
+                        persona=view.persona, t=t)
+        r.files.append(OutputFile(f"wechat/articles/{e.slug}.html", html.encode("utf-8")))
+        cta = sch.cta.get(e.path)
+        exports.append({
+            "article": view, "html": Markup(html), "fragment_url": f"{v.prefix}/wechat/articles/{e.slug}.html",
+            "url": f"{v.prefix}/wechat/articles/{e.slug}/",
+            "source_url": v.abs_link(cta.url) if cta is not None and cta.url else view.abs_url,
+        })
+    if not sch.drafts:  # the preview pages are an editor's tool: serve and --drafts only
+        return
+    for x in exports:
+        a = x["article"]
+        r.page(f"/wechat/articles/{a.slug}/", "wechat-article.html", title=f"{t('wechat_preview')} · {a.title}",
+               palette_of=a.persona, sitemap=False, export=x)
+    r.page("/wechat/articles/", "wechat-articles.html", title=t("wechat_exports"), sitemap=False, exports=exports)

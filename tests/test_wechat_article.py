@@ -1,0 +1,295 @@
+"""Paste-ready WeChat articles (wechat/articles/<slug>.html), read with an HTML parser: inline styles
+only (no <style>, <script>, class or id), absolute images, every link a numbered note, and the
+call to action as the closing block. Preview pages with a copy button only in preview builds."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import NOW, run_cli
+
+BASE = "https://hub.example.com"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+
+@pytest.fixture
+def hub(example_hub) -> Path:
+    return example_hub
+
+
+def parse(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def notes_of(soup: BeautifulSoup) -> dict[int, str]:
+    """[n] URL lines of the notes block."""
+    out = {}
+    for p in soup.find_all("p"):
+        m = re.fullmatch(r"\[(\d+)\] (\S+)", p.get_text())
+        if m:
+            out[int(m.group(1))] = m.group(2)
+    return out
+
+
+def assert_paste_ready(soup: BeautifulSoup, name: str) -> None:
+    assert soup.find_all(["style", "script", "link", "meta", "iframe", "a"]) == [], name
+    for el in soup.find_all(True):
+        assert "class" not in el.attrs and "id" not in el.attrs, (name, el.name, el.attrs)
+        assert not any(a.startswith("on") or a.startswith("data-") for a in el.attrs), (name, el.attrs)
+    top = [el for el in soup.contents if getattr(el, "name", None)]
+    assert [el.name for el in top] == ["section"], name  # one block the editor keeps
+    assert "style" in top[0].attrs
+
+
+def article_pages(hub: Path) -> list[Path]:
+    return sorted((hub / "articles").glob("*/index.html"))
+
+
+def test_every_published_article_has_a_paste_ready_export(hub):
+    pages = article_pages(hub)
+    exports = sorted((hub / "wechat/articles").glob("*.html"))
+    assert [p.stem for p in exports] == [p.parent.name for p in pages]
+    assert len(exports) >= 12
+    for path in exports:
+        text = path.read_text(encoding="utf-8")
+        assert "<style" not in text and "<script" not in text, path.name
+        assert_paste_ready(BeautifulSoup(text, "html.parser"), path.name)
+
+
+def test_every_link_of_the_article_is_a_numbered_note(hub):
+    linked = 0
+    for page in article_pages(hub):
+        slug = page.parent.name
+        site_soup = parse(page)
+        prose = site_soup.select_one(".prose")
+        hrefs = [a["href"] for a in prose.find_all("a", href=True)
+                 if not a["href"].startswith("#") and "footnote-backref" not in (a.get("class") or [])]
+        export = parse(hub / "wechat/articles" / f"{slug}.html")
+        notes = notes_of(export)
+        refs = [int(s.get_text().strip("[]")) for s in export.find_all("sup") if re.fullmatch(r"\[\d+\]", s.get_text())]
+        for href in hrefs:
+            url = urljoin(f"{BASE}/articles/{slug}/", href)
+            assert url in notes.values(), (slug, url)
+            linked += 1
+        assert set(notes) <= set(refs), slug  # every note is referenced in the text or the action
+        assert all(u.startswith(("https://", "http://", "mailto:", "tel:")) is not None for u in notes.values())
+        for img in export.find_all("img"):
+            assert img["src"].startswith(BASE + "/"), (slug, img["src"])
+    assert linked >= 5
+
+
+def test_the_closing_block_is_the_articles_action(hub):
+    for page in article_pages(hub):
+        slug = page.parent.name
+        cta = parse(page).select_one("[data-cta]")
+        export = parse(hub / "wechat/articles" / f"{slug}.html")
+        blocks = [el for el in export.find("section").contents if getattr(el, "name", None)]
+        closing = blocks[-1]
+        assert closing.name == "section" and "background-color" in closing["style"], slug
+        first = closing.find("p").get_text()
+        if cta.name == "a":
+            n = int(re.search(r"\[(\d+)\]$", first).group(1))
+            assert first == f"{cta.get_text().strip()}[{n}]", slug
+            assert notes_of(export)[n] == urljoin(BASE, cta["href"]), slug
+            assert closing.find_all("p")[1].get_text() == f"长按复制上方链接 [{n}]，在浏览器中打开"
+        else:
+            assert first == cta.get_text().strip().split(" 回复「")[0], slug
+    reply = parse(hub / "wechat/articles/class-faq.html")
+    closing = [el for el in reply.find("section").contents if getattr(el, "name", None)][-1]
+    assert closing.get_text() == "回复「烘焙」领取课表"
+    assert "#1d5f8a" in closing["style"]  # the service persona's palette
+
+
+def test_the_persona_palette_styles_the_export(hub):
+    export = (hub / "wechat/articles/first-class-notes.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(export, "html.parser")
+    assert "background-color: #fffaf3" in soup.find("section")["style"]
+    assert "color: #c2410c" in soup.find("h2")["style"]
+    assert "border-left: 4px solid #ffc914" in soup.find("h2")["style"]
+    signature = [p for p in soup.find_all("p") if p.get_text() == "—— 小贝"]
+    assert len(signature) == 1
+
+
+ARTICLE = """\
+---
+title: 你好
+date: 2026-11-20
+---
+
+先看[门店地图](https://map.example.com/store?id=1&x=2)，再看[联系我们](/contact/)，
+还有[同一张地图](https://map.example.com/store?id=1&x=2)和[本页小节](#tips)。
+
+![店面](/images/store.png)
+
+黄油要冷藏[^1]。
+
+## Tips
+
+> 引用一句话
+
+| 品名 | 价格 |
+|---|--:|
+| 可颂 | 12 |
+
+::: tip
+小提示：<b>不是</b>粗体。
+:::
+
+[^1]: 见[保存指南](https://guide.example.com/butter)。
+
+::: cta reply
+回复「地图」领取门店地图
+:::
+"""
+
+
+def test_links_images_footnotes_and_a_reply_action(site):
+    root = site({"content/articles/2026-11-20-hello.md": ARTICLE, "static/images/store.png": b"\x89PNG"})
+    r = run_cli("build", "-C", str(root), "--now", NOW)
+    assert r.code == 0, r.text
+    text = (root / "public/wechat/articles/hello.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(text, "html.parser")
+    assert_paste_ready(soup, "hello")
+    body = soup.find("section").find("section")
+    first = body.find("p").get_text()
+    # Markdown footnote 1 keeps its number; link notes continue from 2, a repeated URL keeps its number
+    assert first == "先看门店地图[2]，再看联系我们[3]，\n还有同一张地图[2]和本页小节。"
+    assert notes_of(soup) == {2: "https://map.example.com/store?id=1&x=2", 3: f"{BASE}/contact/",
+                              4: "https://guide.example.com/butter"}
+    assert soup.find("img")["src"] == f"{BASE}/images/store.png"
+    assert soup.find("img")["alt"] == "店面"
+    assert "max-width: 100%" in soup.find("img")["style"]
+    assert "↩" not in text
+    assert [li.get_text().strip() for li in soup.find("ol").find_all("li")] == ["见保存指南[4]。"]
+    assert soup.find("blockquote").get_text().strip() == "引用一句话"
+    assert [td.get_text() for td in soup.find_all("td")] == ["可颂", "12"]
+    assert "text-align: right" in soup.find_all("td")[1]["style"]
+    box = [s for s in soup.find_all("section") if "小提示" in s.get_text() and s.find("section") is None][0]
+    assert "border" in box["style"]
+    assert "&lt;b&gt;不是&lt;/b&gt;" in text  # raw HTML is escaped (markdown.html is false)
+    blocks = [el for el in soup.find("section").contents if getattr(el, "name", None)]
+    assert blocks[-1].get_text() == "回复「地图」领取门店地图"  # the keyword is quoted in the text already
+    assert [el.name for el in blocks] == ["section", "p", "section", "section"]  # body, signature, notes, action
+
+
+def test_raw_html_is_reduced_to_what_the_editor_keeps(site):
+    root = site({
+        "site.yaml": "title: 测试站\nbase_url: https://hub.example.com/\ndefault_persona: xiaobei\nmarkdown:\n"
+                     "  html: true\nmenus:\n  - name: 最新\n    url: /\n  - name: 服务\n    service: true\n"
+                     "    items:\n      - {name: 联系我们, page: contact}\n",
+        "content/articles/2026-11-20-hello.md": """\
+---
+title: 你好
+date: 2026-11-20
+---
+
+<div class="promo" id="top" onclick="steal()" data-x="1"><span style="color: red">红字</span> 正文</div>
+<script>alert(1)</script>
+<style>p { color: blue }</style>
+<iframe src="https://video.example.com/"></iframe>
+<embed src="x.swf">
+
+最后一段。
+
+::: cta signup
+[立即报名](/contact/)
+:::
+"""})
+    r = run_cli("build", "-C", str(root), "--now", NOW)
+    assert r.code == 0, r.text
+    text = (root / "public/wechat/articles/hello.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(text, "html.parser")
+    assert_paste_ready(soup, "hello")
+    assert "alert" not in text and "steal" not in text and "color: blue" not in text
+    span = soup.find("span")
+    assert span.get_text() == "红字" and span["style"] == "color: red"
+    assert soup.find("p", string="最后一段。") is not None
+
+
+@pytest.mark.parametrize("palette, background, ink", [
+    ('{primary: "#ffc914"}', "#ffc914", "#1f1b16"),  # a light colour gets dark text
+    ('{primary: "#1d5f8a"}', "#1d5f8a", "#ffffff"),
+    ('{primary: "red;} p{display:none"}', "#c2410c", "#ffffff"),  # not a colour: the default
+])
+def test_the_action_block_stays_readable_on_any_palette(site, palette, background, ink):
+    root = site({"content/personas/xiaobei.yaml": f"name: 小贝\npalette: {palette}\nsignature: —— 小贝\n"})
+    r = run_cli("build", "-C", str(root), "--now", NOW)
+    assert r.code == 0, r.text
+    soup = BeautifulSoup((root / "public/wechat/articles/hello.html").read_text(encoding="utf-8"), "html.parser")
+    closing = [el for el in soup.find("section").contents if getattr(el, "name", None)][-1]
+    assert f"background-color: {background}" in closing["style"]
+    assert f"color: {ink}" in closing.find("p")["style"]
+    assert "display:none" not in str(soup)
+
+
+# ------------------------------------------------------------------------ preview pages
+
+
+def test_preview_pages_only_in_a_preview_build(site):
+    root = site()
+    r = run_cli("build", "-C", str(root), "--now", NOW)
+    assert r.code == 0, r.text
+    out = root / "public"
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "wechat/articles").rglob("*")) == [
+        "wechat/articles/hello.html"]
+    r = run_cli("build", "-C", str(root), "--now", NOW, "--drafts", "--out", str(root / "preview"))
+    assert r.code == 0, r.text
+    out = root / "preview"
+    page = out / "wechat/articles/hello/index.html"
+    html = page.read_text(encoding="utf-8")
+    fragment = (out / "wechat/articles/hello.html").read_text(encoding="utf-8")
+    assert fragment in html  # the very fragment, byte for byte
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert soup.find("button", attrs={"data-copy": True}).get_text() == "复制正文"
+    assert soup.find(attrs={"data-fragment": True}) is not None
+    listing = BeautifulSoup((out / "wechat/articles/index.html").read_text(encoding="utf-8"), "html.parser")
+    assert listing.find("a", href="/wechat/articles/hello/").get_text() == "你好"
+    assert "wechat/articles" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_the_copy_button_puts_the_fragment_on_the_clipboard_as_html(site):
+    playwright = pytest.importorskip("playwright.sync_api")
+    root = site()
+    out = root / "preview"
+    r = run_cli("build", "-C", str(root), "--now", NOW, "--drafts", "--out", str(out))
+    assert r.code == 0, r.text
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 414, "height": 800})
+            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+            page = context.new_page()
+            page.goto(origin + "/wechat/articles/hello/")
+            page.click("[data-copy]")
+            page.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
+            status = page.text_content("[data-copy-status]")
+            html = page.evaluate("""async () => {
+                const items = await navigator.clipboard.read();
+                return await (await items[0].getType('text/html')).text();
+            }""")
+            box = page.locator("[data-copy]").bounding_box()
+            browser.close()
+    finally:
+        server.shutdown()
+    assert status == "已复制，去公众号编辑器里粘贴吧"
+    soup = BeautifulSoup(html, "html.parser")
+    assert "第一段文字。" in soup.get_text()
+    assert soup.find("section") is not None and "style" in soup.find("section").attrs
+    assert soup.find_all(["style", "script"]) == []
+    assert all("class" not in el.attrs and "id" not in el.attrs for el in soup.find_all(True))
+    assert box["width"] >= 44 and box["height"] >= 44
