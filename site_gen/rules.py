@@ -27,7 +27,7 @@ RULES: dict[str, tuple[str, str]] = {
     "LINK001": ("error", "an internal link points at no page or file"),
     "LINK002": ("warning", "an internal link's #anchor does not exist on the target page"),
     "MENU001": ("error", "too many menu entries"),
-    "MENU002": ("error", "a menu name is longer than WeChat accepts"),
+    "MENU002": ("error", "a menu name or URL is longer than WeChat accepts"),
     "MENU003": ("warning", "a menu name will be cut off on phones"),
     "MENU004": ("error", "a menu entry's target does not exist"),
     "MENU005": ("warning", "the menus offer no service entry"),
