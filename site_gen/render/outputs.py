@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -159,6 +160,7 @@ def menu_json(site, menus: tuple[MenuEntry, ...], matchrule: dict | None = None)
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the preview re-makes the same codes after each edit
 def qr_svg(data: str) -> bytes:
     """A QR code as SVG: dark modules on a white square (scannable on any background, dark mode too),
     with a viewBox so that it scales to whatever size a sheet or poster gives it."""
