@@ -678,7 +678,10 @@ def run(args) -> tuple[int, Report, str]:
     if only & {"axe", "layout", "screenshots"} and importlib.util.find_spec("playwright") is None:
         raise CannotRun("Python playwright is missing: python -m pip install -e \".[test]\"")
     folder.mkdir(parents=True, exist_ok=True)
-    for old in [*folder.glob("*.png"), *folder.glob("lighthouse-*"), *folder.glob("report.*")]:
+    # stale outputs of the bars about to run (the others' stay)
+    stale = [*(folder.glob("*-375*.png") if "screenshots" in only else ()),
+             *(folder.glob("lighthouse-*") if "lighthouse" in only else ()), *folder.glob("report.*")]
+    for old in stale:
         old.unlink()
 
     sock = socket.socket()
