@@ -27,7 +27,7 @@ def hub(example_hub) -> Path:
 
 
 def parse(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup(path.read_text(encoding="utf-8-sig"), "html.parser")
 
 
 def notes_of(soup: BeautifulSoup) -> dict[int, str]:
@@ -60,7 +60,9 @@ def test_every_published_article_has_a_paste_ready_export(hub):
     assert [p.stem for p in exports] == [p.parent.name for p in pages]
     assert len(exports) >= 12
     for path in exports:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf<section "), path.name  # UTF-8 without a <meta charset>
+        text = data.decode("utf-8-sig")
         assert "<style" not in text and "<script" not in text, path.name
         assert_paste_ready(BeautifulSoup(text, "html.parser"), path.name)
 
@@ -110,7 +112,7 @@ def test_the_closing_block_is_the_articles_action(hub):
 
 
 def test_the_persona_palette_styles_the_export(hub):
-    export = (hub / "wechat/articles/first-class-notes.html").read_text(encoding="utf-8")
+    export = (hub / "wechat/articles/first-class-notes.html").read_text(encoding="utf-8-sig")
     soup = BeautifulSoup(export, "html.parser")
     assert "background-color: #fffaf3" in soup.find("section")["style"]
     assert "color: #c2410c" in soup.find("h2")["style"]
@@ -156,7 +158,7 @@ def test_links_images_footnotes_and_a_reply_action(site):
     root = site({"content/articles/2026-11-20-hello.md": ARTICLE, "static/images/store.png": b"\x89PNG"})
     r = run_cli("build", "-C", str(root), "--now", NOW)
     assert r.code == 0, r.text
-    text = (root / "public/wechat/articles/hello.html").read_text(encoding="utf-8")
+    text = (root / "public/wechat/articles/hello.html").read_text(encoding="utf-8-sig")
     soup = BeautifulSoup(text, "html.parser")
     assert_paste_ready(soup, "hello")
     body = soup.find("section").find("section")
@@ -206,7 +208,7 @@ date: 2026-11-20
 """})
     r = run_cli("build", "-C", str(root), "--now", NOW)
     assert r.code == 0, r.text
-    text = (root / "public/wechat/articles/hello.html").read_text(encoding="utf-8")
+    text = (root / "public/wechat/articles/hello.html").read_text(encoding="utf-8-sig")
     soup = BeautifulSoup(text, "html.parser")
     assert_paste_ready(soup, "hello")
     assert "alert" not in text and "steal" not in text and "color: blue" not in text
@@ -224,7 +226,7 @@ def test_the_action_block_stays_readable_on_any_palette(site, palette, backgroun
     root = site({"content/personas/xiaobei.yaml": f"name: 小贝\npalette: {palette}\nsignature: —— 小贝\n"})
     r = run_cli("build", "-C", str(root), "--now", NOW)
     assert r.code == 0, r.text
-    soup = BeautifulSoup((root / "public/wechat/articles/hello.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((root / "public/wechat/articles/hello.html").read_text(encoding="utf-8-sig"), "html.parser")
     closing = [el for el in soup.find("section").contents if getattr(el, "name", None)][-1]
     assert f"background-color: {background}" in closing["style"]
     assert f"color: {ink}" in closing.find("p")["style"]
@@ -246,7 +248,7 @@ def test_preview_pages_only_in_a_preview_build(site):
     out = root / "preview"
     page = out / "wechat/articles/hello/index.html"
     html = page.read_text(encoding="utf-8")
-    fragment = (out / "wechat/articles/hello.html").read_text(encoding="utf-8")
+    fragment = (out / "wechat/articles/hello.html").read_text(encoding="utf-8-sig")
     assert fragment in html  # the very fragment, byte for byte
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"

@@ -7,6 +7,9 @@ with the persona's palette), absolute image URLs, every link turned into a numbe
 persona's signature, and the call to action as a styled closing block (its text, its URL as a
 note, or its reply keyword).
 
+The file starts with a UTF-8 byte-order mark: it has no ``<meta charset>`` (the editor would get
+it too), and a browser opening it from a CDN that sends no charset would otherwise guess wrong.
+
 In a preview build (``serve``, ``build --drafts``) each export also gets a page with a copy
 button, ``/wechat/articles/<slug>/``, listed at ``/wechat/articles/``; a build for the CDN
 publishes the fragments only.
@@ -39,6 +42,7 @@ _CLASS_MAP = {"box": "wx-box", "footnotes": "wx-footnotes"}  # markdown classes 
 
 _COLOR = re.compile(r"^(#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,20}"
                     r"|(?:rgb|rgba|hsl|hsla)\([0-9.,%\s]+\))$")
+BOM = b"\xef\xbb\xbf"
 DEFAULT_COLORS = {"primary": "#c2410c", "accent": "#ffc914", "background": "#fffaf3", "text": "#2b2520"}
 
 STYLESHEET = """
@@ -293,7 +297,8 @@ def article_outputs(r) -> None:
         view = v.entries[e.path]
         html = fragment(e, sch.cta.get(e.path), abs_url=view.abs_url, base_url=site.config.base_url,
                         persona=view.persona, t=t)
-        r.files.append(OutputFile(f"wechat/articles/{e.slug}.html", html.encode("utf-8")))
+        # a BOM marks the fragment as UTF-8 for a browser or CDN that sends text/html without a charset
+        r.files.append(OutputFile(f"wechat/articles/{e.slug}.html", BOM + html.encode("utf-8")))
         cta = sch.cta.get(e.path)
         exports.append({
             "article": view, "html": Markup(html), "fragment_url": f"{v.prefix}/wechat/articles/{e.slug}.html",
