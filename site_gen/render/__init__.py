@@ -13,6 +13,7 @@ from ..diagnostics import Diagnostic, Location, diag
 from ..model import Schedule, Site
 from ..urls import (campaign_path, entry_path, persona_path, qr_sheet_path, segment_path, tag_path)
 from .env import fingerprint_assets, make_env, template_diagnostic
+from . import wechat_article
 from .reuse import entry_key, global_key
 from .views import Views
 
@@ -116,18 +117,32 @@ class Renderer:
 
 
     def article_page(self, a) -> None:
+        """An article's page and its paste-ready WeChat export — carried over from the previous
+        output when nothing they depend on changed (render/reuse.py)."""
         site_path = entry_path_of(a)
-        out_path = page_file(site_path)
-        key = self.keys[out_path] = entry_key(self._global_key, self._entries[a.path], self.schedule)
-        old = self.reuse
-        if old is not None and old.keys.get(out_path) == key and out_path in old.digests:
-            source = os.path.join(old.prev_dir, *out_path.split("/"))
-            if os.path.isfile(source):
-                self.files.append(OutputFile(out_path, source=source, link=True, digest=old.digests[out_path]))
-                self.html_pages.append(site_path)
-                return
+        out_path, export_path = page_file(site_path), wechat_article.export_path(a.slug)
+        entry = self._entries[a.path]
+        key = self.keys[out_path] = self.keys[export_path] = entry_key(self._global_key, entry, self.schedule)
+        if self._carry(out_path, key) and self._carry(export_path, key):
+            self.html_pages.append(site_path)
+            return
         self.page(site_path, "article.html", title=a.title, description=a.summary, palette_of=a.persona,
                   image=a.cover, kind="article", draft=a.draft, article=a)
+        self.output(export_path, lambda: wechat_article.export_bytes(self, entry, a))
+
+    def _carry(self, out_path: str, key: str) -> bool:
+        old = self.reuse
+        if old is None or old.keys.get(out_path) != key or out_path not in old.digests:
+            return False
+        source = os.path.join(old.prev_dir, *out_path.split("/"))
+        if not os.path.isfile(source):
+            return False
+        self.files.append(OutputFile(out_path, source=source, link=True, digest=old.digests[out_path]))
+        return True
+
+    def output(self, out_path: str, make) -> None:
+        """A non-page output that belongs to one entry (``make()`` gives its bytes)."""
+        self.files.append(OutputFile(out_path, make()))
 
     def article_pages(self, articles: list) -> None:
         """Every article's page; across ``self.jobs`` forked processes for large sites. Workers

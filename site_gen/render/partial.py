@@ -73,6 +73,11 @@ class _Subset(Renderer):
             self.html_pages.append(site_path)
         return None
 
+    def output(self, out_path: str, make) -> None:
+        self.page_outputs.add(out_path)
+        if not self.skip(out_path):
+            super().output(out_path, make)
+
 
 @dataclass
 class Subset:

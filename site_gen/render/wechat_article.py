@@ -286,27 +286,43 @@ def fragment(entry: Entry, cta: Cta | None, *, abs_url: str, base_url: str, pers
     return _Rewriter().result(inlined).strip() + "\n"
 
 
-def article_outputs(r) -> None:
-    """Add the exports (and, in a preview build, their preview pages) to the renderer's files."""
-    from . import OutputFile
+def export_path(slug: str) -> str:
+    return f"wechat/articles/{slug}.html"
 
+
+def export_bytes(r, entry: Entry, view) -> bytes:
+    """The export file of one article (rendered by Renderer.article_page, so it is parallel and
+    carried over by warm builds like the article's page)."""
+    html = fragment(entry, r.schedule.cta.get(entry.path), abs_url=view.abs_url,
+                    base_url=r.site.config.base_url, persona=view.persona, t=r.env.globals["t"])
+    # a BOM marks the fragment as UTF-8 for a browser or CDN that sends text/html without a charset
+    return BOM + html.encode("utf-8")
+
+
+def article_outputs(r) -> None:
+    """In a preview build, each export's preview page with a copy button, and their list."""
     site, sch, v = r.site, r.schedule, r.views
+    if not sch.drafts:  # the preview pages are an editor's tool: serve and --drafts only
+        return
     t = r.env.globals["t"]
+    made = {f.path: f for f in r.files}
     exports = []
     for e in sch.published:
         view = v.entries[e.path]
-        html = fragment(e, sch.cta.get(e.path), abs_url=view.abs_url, base_url=site.config.base_url,
-                        persona=view.persona, t=t)
-        # a BOM marks the fragment as UTF-8 for a browser or CDN that sends text/html without a charset
-        r.files.append(OutputFile(f"wechat/articles/{e.slug}.html", BOM + html.encode("utf-8")))
+        f = made.get(export_path(e.slug))  # absent when the preview's partial render skipped it:
+        html = None                         # then its preview page is skipped too
+        if f is not None:
+            data = f.data
+            if data is None:
+                with open(f.source, "rb") as fh:
+                    data = fh.read()
+            html = Markup(data.decode("utf-8").lstrip(BOM.decode("utf-8")))
         cta = sch.cta.get(e.path)
         exports.append({
-            "article": view, "html": Markup(html), "fragment_url": f"{v.prefix}/wechat/articles/{e.slug}.html",
-            "url": f"{v.prefix}/wechat/articles/{e.slug}/",
+            "article": view, "html": html,
+            "fragment_url": f"{v.prefix}/{export_path(e.slug)}", "url": f"{v.prefix}/wechat/articles/{e.slug}/",
             "source_url": v.abs_link(cta.url) if cta is not None and cta.url else view.abs_url,
         })
-    if not sch.drafts:  # the preview pages are an editor's tool: serve and --drafts only
-        return
     for x in exports:
         a = x["article"]
         r.page(f"/wechat/articles/{a.slug}/", "wechat-article.html", title=f"{t('wechat_preview')} · {a.title}",
