@@ -43,7 +43,7 @@ def check(ctx) -> Iterable[Diagnostic]:
         for ch in e.channels:
             if ch not in channels:
                 yield _unknown("channel", ch, channels, e.locs["channels"], "channels")
-    for c in campaigns.values():
+    for c in site.campaigns.values():
         if c.persona and c.persona not in personas:
             yield _unknown("persona", c.persona, personas, c.locs["persona"], "personas")
         for s in c.segments:
