@@ -38,7 +38,7 @@ def load_config(root: str, base_url: str | None = None) -> tuple[SiteConfig | No
     node, diagnostics = compose(src.text, CONFIG_FILE)
     if node is None:
         return None, diagnostics
-    conv = Converter(CONFIG_FILE)
+    conv = Converter(CONFIG_FILE, lines=tuple(src.text.split("\n")))
     rec = conv.record(node, SITE, "site.yaml", whole_file=Location(CONFIG_FILE, 1, 1))
     diagnostics += conv.diagnostics
     if rec is None:

@@ -28,7 +28,7 @@ def _yaml_file(root: str, rel: str, schema: dict, what: str) -> tuple[Rec | None
     node, diagnostics = compose(src.text, rel)
     if node is None and diagnostics:
         return None, diagnostics
-    conv = Converter(rel)
+    conv = Converter(rel, lines=tuple(src.text.split("\n")))
     rec = conv.record(node, schema, what, whole_file=Location(rel, 1, 1))
     return rec, diagnostics + conv.diagnostics
 
@@ -113,7 +113,7 @@ def load_entry(root: str, rel: str, kind: str, md: MarkdownIt, tz: ZoneInfo) -> 
     diagnostics += more
     if node is None and more:
         return None, diagnostics
-    conv = Converter(rel, line_offset=split.front_line - 1)
+    conv = Converter(rel, line_offset=split.front_line - 1, lines=tuple(src.text.split("\n")))
     rec = conv.record(node, ARTICLE if kind == "article" else PAGE, what, whole_file=Location(rel, 1, 1))
     diagnostics += conv.diagnostics
     if rec is None or "title" not in rec or (kind == "article" and "date" not in rec):

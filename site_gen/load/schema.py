@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -63,6 +64,7 @@ class Converter:
     path: str
     line_offset: int = 0
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    lines: tuple[str, ...] = ()  # the file's lines, to explain values a `#` comment emptied
 
     def loc(self, node: yaml.Node) -> Location:
         return node_loc(self.path, node, self.line_offset)
@@ -87,8 +89,7 @@ class Converter:
         rec = Rec(self.loc(node))
         for key_node, value_node in node.value:
             if not (isinstance(key_node, yaml.ScalarNode) and key_node.tag == TAG + "str"):
-                self.error("META002", key_node, f"the key `{key_node.value}` in {what} is not text",
-                           f"quote it: \"{key_node.value}\":")
+                self._bad_key(key_node, f"the key {_shown_key(key_node)} in {what} is not text")
                 continue
             key = key_node.value
             spec = schema.get(key)
@@ -101,7 +102,11 @@ class Converter:
             if value is _INVALID:
                 continue
             if value is None and not spec.nullable:
-                if spec.required:
+                comment = self._comment_after(key_node, value_node)
+                if comment:  # `tags: #烘焙`: the `#` began a comment, so the value is empty
+                    self.error("META002", comment[0], f"`{key}` is empty in {what}: YAML reads "
+                               f"`{comment[1]}` as a comment", f"quote it: {key}: \"{comment[1]}\"")
+                elif spec.required:
                     self.error("META002", value_node, f"`{key}` is empty in {what}",
                                f"give `{key}` a value")
                 continue
@@ -126,7 +131,12 @@ class Converter:
         if isinstance(node, yaml.ScalarNode) and node.tag == TAG + "null":
             return None
         if kind == "any":
-            return _construct(node)
+            value, problem = _try_construct(node)
+            if problem is not None:
+                self.error("META002", node, f"{name} in {what} cannot be read: {problem}",
+                           "remove the `!!` tag or the `<<` key, or quote the value")
+                return _INVALID
+            return value
         if kind in ("map", "mapof"):
             if not isinstance(node, yaml.MappingNode):
                 return self._wrong(node, name, what, "a mapping (`key: value` lines)")
@@ -136,11 +146,15 @@ class Converter:
             rec = Rec(self.loc(node))
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (TAG + "str", TAG + "int"):
-                    self.error("META002", key_node, f"a key in {name} of {what} is not text",
-                               f"quote it: \"{getattr(key_node, 'value', '')}\":")
+                    self._bad_key(key_node, f"the key {_shown_key(key_node)} in {name} of {what} is not text")
+                    continue
+                if str(key_node.value) in rec:  # `"1":` and `1:` are one key here
+                    first = rec.key_loc[str(key_node.value)]
+                    self.error("META004", key_node, f"the key `{key_node.value}` appears twice",
+                               f"the first `{key_node.value}` is on line {first.line}; keep one of them")
                     continue
                 v = self.value(value_node, spec.value or F("str"), f"{name}.{key_node.value}", what)
-                if v is _INVALID or (v is None and not spec.value.nullable):
+                if v is _INVALID or (v is None and not (spec.value or F("str")).nullable):
                     continue
                 rec[str(key_node.value)] = v
                 rec.key_loc[str(key_node.value)] = self.loc(key_node)
@@ -180,9 +194,9 @@ class Converter:
         if kind in ("str", "enum"):
             if tag != TAG + "str":
                 word = _TYPE_WORDS.get(tag, "another type")
-                shown = _construct(node)
-                self.error("META002", node,
-                           f"{name} in {what} must be text, but YAML reads `{raw}` as {word} ({_py(shown)})",
+                shown, problem = _try_construct(node)
+                read = f" ({_py(shown)})" if problem is None else ""
+                self.error("META002", node, f"{name} in {what} must be text, but YAML reads `{raw}` as {word}{read}",
                            f"quote it: \"{raw}\"")
                 return _INVALID
             if kind == "enum" and raw not in spec.choices:
@@ -191,6 +205,13 @@ class Converter:
                 self.error("META002", node, f"{name} in {what} is `{raw}`, which is not allowed", hint)
                 return _INVALID
             return raw
+        if kind in ("int", "number", "bool") and tag in (TAG + "int", TAG + "float", TAG + "bool"):
+            if _try_construct(node)[1] is not None:  # an explicit `!!int abc`
+                shown = tag.replace(TAG, "!!")
+                self.error("META002", node, f"{name} in {what} is tagged {shown}, but `{raw}` is not one",
+                           f"remove the {shown} tag and write " + {"int": "a whole number", "number": "a number",
+                                                                  "bool": "true or false"}[kind])
+                return _INVALID
         if kind == "int":
             if tag != TAG + "int":
                 return self._wrong(node, name, what, "a whole number")
@@ -203,17 +224,21 @@ class Converter:
         if kind == "number":
             if tag not in (TAG + "int", TAG + "float"):
                 return self._wrong(node, name, what, "a number")
-            return float(_construct(node))
+            try:
+                return float(_construct(node))
+            except OverflowError:
+                return self._wrong(node, name, what, "a number of a sensible size")
         if kind == "bool":
             if tag != TAG + "bool":
                 return self._wrong(node, name, what, "true or false")
             return _construct(node)
         if kind == "date":
             if tag == TAG + "timestamp":
-                try:
-                    return _construct(node)
-                except ValueError as e:
-                    self.error("META002", node, f"{name} in {what} is not a real date: `{raw}` ({e})",
+                value, problem = _try_construct(node)
+                if problem is None:
+                    return value
+                if _DATE_LIKE.match(raw):  # 2024-02-30: the shape of a date, but no such day
+                    self.error("META002", node, f"{name} in {what} is not a real date: `{raw}` ({problem})",
                                "check the day and month, e.g. 2026-11-20")
                     return _INVALID
             if tag == TAG + "str":
@@ -226,8 +251,35 @@ class Converter:
             return _INVALID
         raise AssertionError(kind)
 
+    def _bad_key(self, key_node: yaml.Node, message: str) -> None:
+        raw = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        self.error("META002", key_node, message,
+                   f"quote it: \"{raw}\":" if raw is not None else "a key is a single word or text, not a list or mapping")
+
+    def _comment_after(self, key_node: yaml.Node, value_node: yaml.Node) -> tuple[Location, str] | None:
+        """`key: #word` — a plain empty value whose line goes on with a `#` comment right after
+        the key (a hashtag, not a `# note`): where the `#` is, and the comment's text."""
+        if not (self.lines and isinstance(value_node, yaml.ScalarNode) and value_node.value == ""
+                and not value_node.style):
+            return None
+        line = key_node.end_mark.line + self.line_offset
+        if not 0 <= line < len(self.lines):
+            return None
+        text = self.lines[line]
+        colon = text.find(":", key_node.end_mark.column)
+        rest = text[colon + 1:] if colon >= 0 else ""
+        stripped = rest.lstrip(" \t")
+        if not (stripped.startswith("#") and len(stripped) > 1 and not stripped[1].isspace()):
+            return None
+        col = colon + 1 + (len(rest) - len(stripped))
+        return Location(self.path, line + 1, col + 1), stripped.rstrip()
+
     def _wrong(self, node: yaml.Node, name: str, what: str, want: str):
         got = _TYPE_WORDS.get(node.tag, "something else")
+        if isinstance(node, yaml.SequenceNode):
+            got = "a list"
+        elif isinstance(node, yaml.MappingNode):
+            got = "a mapping"
         raw = node.value if isinstance(node, yaml.ScalarNode) else None
         hint = f"write {want}" + (f" (if `{raw}` is meant as text, quote it)" if raw is not None else "")
         self.error("META002", node, f"{name} in {what} must be {want}, not {got}", hint)
@@ -235,6 +287,24 @@ class Converter:
 
 
 _INVALID = object()
+_DATE_LIKE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+
+
+def _shown_key(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        return f"`{node.value}`"
+    return "`[…]`" if isinstance(node, yaml.SequenceNode) else "`{…}`"
+
+
+def _try_construct(node: yaml.Node):
+    """(value, None), or (None, problem) when YAML cannot build the value: an explicit tag on
+    text it does not fit (`!!int abc`), an impossible date (2024-02-30), `<<: 1`."""
+    try:
+        return _construct(node), None
+    except yaml.MarkedYAMLError as e:
+        return None, (e.problem or e.context or "it does not fit its tag").strip()
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as e:
+        return None, str(e) or type(e).__name__
 
 
 def _construct(node: yaml.Node):
