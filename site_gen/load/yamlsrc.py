@@ -9,6 +9,7 @@ diagnostics point inside front matter too.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 import yaml
@@ -130,8 +131,69 @@ def _fast_compose(text: str) -> tuple[yaml.Node | None, list[tuple[yaml.Node, ya
     return node, duplicates
 
 
+# YAML also breaks lines at NEL, LS and PS; editors and site-gen's positions count "\n" only.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+# a tab YAML refuses: in a line's indentation, or right after `key:` / `- `
+_BAD_TAB = re.compile(r"^[ ]*-?\t|:\t", re.M)
+
+
+class _Lines:
+    """Character index → (0-based line, column) in ``text``, lines split at "\n" only."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def mark(self, mark):
+        if mark is None:
+            return None
+        line = bisect.bisect_right(self.starts, mark.index) - 1
+        return yaml.Mark(mark.name, mark.index, line, mark.index - self.starts[line], None, None)
+
+    def fix(self, node: yaml.Node | None) -> None:
+        stack, seen = [node] if node is not None else [], set()
+        while stack:
+            current = stack.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            current.start_mark, current.end_mark = self.mark(current.start_mark), self.mark(current.end_mark)
+            if isinstance(current, yaml.MappingNode):
+                stack.extend(n for pair in current.value for n in pair)
+            elif isinstance(current, yaml.SequenceNode):
+                stack.extend(current.value)
+
+
 def compose(text: str, path: str, line_offset: int = 0) -> tuple[yaml.Node | None, list[Diagnostic]]:
     """Compose one YAML document. ``line_offset``: file lines before the text's first line."""
+    return _compose(text, path, line_offset, _Lines(text) if _ODD_BREAKS.search(text) else None)
+
+
+def _tab_diagnostic(text: str, path: str, line_offset: int, error_line: int | None) -> Diagnostic | None:
+    m = _BAD_TAB.search(text)
+    if m is None:
+        return None
+    tab = m.end() - 1
+    line = text.count("\n", 0, tab)
+    if error_line is not None and line > error_line:
+        return None
+    col = tab - (text.rfind("\n", 0, tab) + 1)
+    return diag("META001", Location(path, line + 1 + line_offset, col + 1),
+                "the YAML has a tab here, where YAML does not allow one",
+                "YAML does not allow tabs for indentation or after `key:`; use spaces")
+
+
+def _odd_break_diagnostic(text: str, path: str, line_offset: int, lines: _Lines, mark) -> Diagnostic | None:
+    m = _ODD_BREAKS.search(text)
+    if m is None or (mark is not None and m.start() > mark.index):
+        return None
+    at = lines.mark(yaml.Mark("", m.start(), 0, 0, None, None))
+    return diag("META001", Location(path, at.line + 1 + line_offset, at.column + 1),
+                f"the YAML has an invisible line separator (U+{ord(m.group()):04X}) here, which YAML reads as "
+                "a line break", "delete it (it often comes with text copied from web pages or Word)")
+
+
+def _compose(text: str, path: str, line_offset: int, lines: "_Lines | None") -> tuple[yaml.Node | None, list[Diagnostic]]:
+    fixed = lines.mark if lines else (lambda m: m)
     if len(text) > MAX_YAML_CHARS:
         return None, [diag("META001", Location(path, 1 + line_offset, 1),
                            f"the YAML is larger than {MAX_YAML_CHARS // 1024} KiB",
@@ -139,18 +201,26 @@ def compose(text: str, path: str, line_offset: int = 0) -> tuple[yaml.Node | Non
     fast = _fast_compose(text)
     if fast is not None:
         node, duplicates = fast
+        if lines:
+            for n in (node, *(k for pair in duplicates for k in pair)):
+                lines.fix(n)
         return node, _duplicate_diagnostics(path, duplicates, line_offset)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except Refused as e:
-        return None, [diag("META001", mark_loc(path, e.mark, line_offset), e.message, e.hint)]
+        return None, [diag("META001", mark_loc(path, fixed(e.mark), line_offset), e.message, e.hint)]
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        mark = fixed(e.problem_mark or e.context_mark)
+        tab = _tab_diagnostic(text, path, line_offset, mark.line if mark else None) if "\t" in text else None
+        if tab is None and lines is not None:
+            tab = _odd_break_diagnostic(text, path, line_offset, lines, mark)
+        if tab is not None:
+            return None, [tab]
         loc = mark_loc(path, mark, line_offset) if mark else Location(path, 1 + line_offset, 1)
         return None, [diag("META001", loc, f"the YAML does not parse: {_problem(e)}", _yaml_hint(e))]
     except yaml.YAMLError as e:  # reader errors (control characters) and the like
-        mark = getattr(e, "problem_mark", None) or getattr(e, "mark", None)
+        mark = fixed(getattr(e, "problem_mark", None) or getattr(e, "mark", None))
         loc = mark_loc(path, mark, line_offset) if mark else Location(path, 1 + line_offset, 1)
         return None, [diag("META001", loc, f"the YAML does not parse: {e}".splitlines()[0],
                            "remove control characters and check the syntax")]
@@ -159,17 +229,21 @@ def compose(text: str, path: str, line_offset: int = 0) -> tuple[yaml.Node | Non
                            "the YAML is nested too deeply", "flatten the structure")]
     finally:
         loader.dispose()
+    if lines:
+        for n in (node, *(k for pair in loader.duplicates for k in pair)):
+            lines.fix(n)
     return node, _duplicate_diagnostics(path, loader.duplicates, line_offset)
 
 
 def _duplicate_diagnostics(path: str, duplicates, line_offset: int) -> list[Diagnostic]:
-    return [
-        diag("META004", node_loc(path, second, line_offset),
-             f"the key `{second.value}` appears twice",
-             f"the first `{second.value}` is on line {first.start_mark.line + 1 + line_offset}; "
-             "keep one of them")
-        for first, second in duplicates
-    ]
+    out = []
+    for first, second in duplicates:
+        line = first.start_mark.line + 1 + line_offset
+        same = (f"the first `{second.value}` is on line {line}" if first.value == second.value else
+                f"YAML reads it as the same key as `{first.value}` on line {line}")
+        out.append(diag("META004", node_loc(path, second, line_offset), f"the key `{second.value}` appears twice",
+                        f"{same}; keep one of them"))
+    return out
 
 
 def _problem(e: yaml.MarkedYAMLError) -> str:
