@@ -163,6 +163,7 @@ class Entry:
     loc: Location  # line 1 col 1
     locs: Mapping[str, Location]
     extra: object = None
+    tag_slugs: tuple[str, ...] = ()  # slugify(tag) for each tag, computed once at load (pinyin is slow)
 
     @property
     def sort_key(self):

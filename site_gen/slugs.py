@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
@@ -10,9 +9,25 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
-@functools.lru_cache(maxsize=65536)  # pure, and pinyin is slow: tags are slugged on every page
+# slugify is pure and pinyin is slow (its dictionaries take ~0.3 s to load): results are remembered
+# for the process, and loading seeds them from the build cache (remember) so a warm build of a site
+# whose names have not changed never imports pypinyin.
+_memo: dict[str, str] = {}
+
+
 def slugify(text: str) -> str:
     """Any text to an ASCII slug: Han characters become pinyin syllables joined by '-'."""
+    hit = _memo.get(text)
+    if hit is None:
+        hit = _memo[text] = _slugify(text)
+    return hit
+
+
+def remember(text: str, slug: str) -> None:
+    _memo.setdefault(text, slug)
+
+
+def _slugify(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     if not text.isascii():
         from pypinyin import lazy_pinyin  # imported only when a name needs it

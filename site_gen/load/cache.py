@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 
 from .. import __version__
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-1"
+_FORMAT = "entries-2"  # bumped when parsing changes what an entry holds (entries-2: nesting diagnostics)
 
 
 class EntryCache:
@@ -27,6 +28,8 @@ class EntryCache:
 
     def key(self, root: str, rel: str, kind: str) -> str | None:
         try:
+            if not stat.S_ISREG(os.stat(os.path.join(root, rel)).st_mode):
+                return None  # a named pipe would block; the loader reports it
             with open(os.path.join(root, rel), "rb") as fh:
                 data = fh.read()
         except OSError:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from types import MappingProxyType
 
 from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
 from ..model import Site
+from ..slugs import remember, slugify
 from .cache import EntryCache
 from .content import load_campaign, load_entry, load_persona
 from .files import walk
@@ -56,9 +58,15 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path)) as pool:
             fresh = pool.starmap(_load_one, [(root, *sources[i], config.timezone) for i in todo],
                                  chunksize=max(8, len(todo) // (jobs * 8)))
-    for i, value in zip(todo, fresh):
-        results[i] = value
-        cache.put(keys[i], value)
+    for i, (entry, diagnostics) in zip(todo, fresh):
+        if entry is not None and entry.tags:
+            entry = dataclasses.replace(entry, tag_slugs=tuple(slugify(t) for t in entry.tags))
+        results[i] = (entry, diagnostics)
+        cache.put(keys[i], results[i])
+    for entry, _ in results:  # a warm build need not compute (or import pinyin for) any tag slug
+        if entry is not None:
+            for tag, slug in zip(entry.tags, entry.tag_slugs):
+                remember(tag, slug)
     return results
 
 

@@ -9,6 +9,7 @@ import json
 import re
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import __version__
 from ..checks.wechat_limits import conditional_menus, exportable
 from ..diagnostics import diag
 from ..model import MenuEntry
@@ -87,7 +88,7 @@ def extra_outputs(r) -> None:
     r.files.append(OutputFile("feed.json", (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")))
 
     # QR codes (SPEC §7.2) and each campaign's printable sheet
-    qr_files: dict[str, bytes] = {}
+    qr_files: dict[str, str] = {}  # output path -> the URL it encodes
     for c in sorted(site.campaigns.values(), key=lambda c: c.id):
         codes = []
         for ch in c.channels:
@@ -95,7 +96,7 @@ def extra_outputs(r) -> None:
                 continue
             target = with_query(cfg.base_url.rstrip("/") + campaign_path(c.id), utm_source=ch, utm_medium="qr",
                                 utm_campaign=c.id)
-            qr_files[f"qr/{c.id}/{ch}.svg"] = qr_svg(target)
+            qr_files[f"qr/{c.id}/{ch}.svg"] = target
             codes.append({"channel": ch, "name": cfg.channels[ch].name, "svg_url": v.prefix + f"/qr/{c.id}/{ch}.svg",
                           "url": target})
         if c.channels:
@@ -118,9 +119,11 @@ def extra_outputs(r) -> None:
                 continue
             target = with_query(cfg.base_url.rstrip("/") + entry_path(e), utm_source=ch, utm_medium="qr",
                                 utm_campaign=camp or e.slug)
-            qr_files[path] = qr_svg(target)
-    for path, data in sorted(qr_files.items()):
-        r.files.append(OutputFile(path, data))
+            qr_files[path] = target
+    for path, target in sorted(qr_files.items()):
+        key = r.keys[path] = hashlib.sha256(f"qr\0{__version__}\0{QR_VERSION}\0{target}".encode()).hexdigest()
+        if not r._carry(path, key):  # a warm build keeps the codes it made (segno is slow)
+            r.files.append(OutputFile(path, qr_svg(target)))
 
     # WeChat menus (SPEC §7.1): a menu over WeChat's limits is never written (MENU001/002/007 say why)
     if exportable(site, cfg.menus):
@@ -158,6 +161,9 @@ def menu_json(site, menus: tuple[MenuEntry, ...], matchrule: dict | None = None)
     if matchrule:
         body["matchrule"] = matchrule
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+QR_VERSION = "segno-m-4-4-white"  # change when qr_svg's output changes: warm builds key codes by it
 
 
 @functools.lru_cache(maxsize=4096)  # pure; the preview re-makes the same codes after each edit
