@@ -54,7 +54,7 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int]:
     """Run a command; return (wall seconds, peak tree RSS in bytes). Fails loudly on a non-zero exit."""
     peak = [0]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     done = threading.Event()
 
     def sample():
@@ -64,7 +64,7 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int]:
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
-    _, err = proc.communicate()
+    err, _ = proc.communicate()
     elapsed = time.perf_counter() - start
     done.set()
     t.join()
@@ -87,8 +87,11 @@ def touch_article(hub: str, i: int) -> None:
     path = os.path.join(articles, first)
     if os.path.isdir(path):
         path = os.path.join(path, sorted(os.listdir(path))[0])
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"\n<!-- edit {i} -->\n")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head, sep, body = text.partition("\n---\n\n")  # edit the first paragraph, as an editor would
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"{head}{sep}第{i + 1}次修改：{body}")
 
 
 def bench_size(n: int, runs: int, work: str) -> dict:

@@ -1,0 +1,26 @@
+"""The benchmark runner works end to end on a tiny corpus (timings are not asserted: speed is
+measured by bench/run.py and recorded in docs/performance.md, not by tests)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
+    assert shutil.which("hugo"), "the benchmark compares with Hugo: apt-get install hugo (.ci/run does)"
+    p = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--sizes", "60", "--runs", "1",
+                        "--work", str(tmp_path / "work"), "--out", str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "| 60 | " in p.stdout
+    data = json.loads((tmp_path / "out/results.json").read_text())
+    r = data["results"]["60"]
+    assert r["hugo_cold"] > 0 and r["cold"] > 0 and r["warm_one"] > 0 and r["cold_mem"] > 0
+    hugo_pages = list((tmp_path / "work/hugo-out60/articles").glob("*/index.html"))
+    site_pages = list((tmp_path / "work/out60/articles").glob("*/index.html"))
+    assert len(hugo_pages) == len(site_pages) == 60
