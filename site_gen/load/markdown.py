@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
@@ -24,7 +25,8 @@ from .schemas import CTA_KINDS
 
 _UNSAFE_SCHEME = re.compile(r"^(javascript|vbscript|file|data):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+_TICKS = re.compile(r"`+")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)  # older callers; quadratic on long lines: use blank_code_spans
 _KEYWORD = re.compile(r"[「『“\"']([^」』”\"']+)[」』”\"']")
 
 
@@ -37,8 +39,15 @@ def safe_link(url: str) -> bool:
     return not _UNSAFE_SCHEME.match(probe)
 
 
+MAX_NESTING = 20  # markdown-it's default: deeper blocks are dropped, so they are reported (docs/limits.md)
+MAX_HTML_DEPTH = 100  # elements inside each other in one body (emphasis runs, raw HTML); docs/limits.md
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
 def make_markdown(html: bool, base_path: str = "/") -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": html, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": html, "typographer": False, "maxNesting": MAX_NESTING})
+    _report_dropped_blocks(md)
     md.enable(["table", "strikethrough"])
     md.validateLink = safe_link  # type: ignore[method-assign]
     footnote_plugin(md)
@@ -69,6 +78,64 @@ def make_markdown(html: bool, base_path: str = "/") -> MarkdownIt:
     return md
 
 
+def _report_dropped_blocks(md: MarkdownIt) -> None:
+    """markdown-it silently skips block content nested deeper than maxNesting (quotes, lists,
+    ::: boxes, footnotes inside each other). Note where that starts in ``env["dropped"]`` so the
+    text never vanishes without a diagnostic."""
+    tokenize = md.block.tokenize
+
+    def guarded(state, start_line, end_line, *rest):
+        if state.level >= state.md.options["maxNesting"] and "dropped" not in state.env:
+            line = state.skipEmptyLines(start_line)
+            if line < end_line and state.sCount[line] >= state.blkIndent:
+                state.env["dropped"] = line
+        return tokenize(state, start_line, end_line, *rest)
+
+    md.block.tokenize = guarded  # type: ignore[method-assign]
+
+
+def blank_code_spans(text: str) -> str:
+    """``text`` with each `code span` (CommonMark's rule: a run of N backticks up to the next run
+    of exactly N) replaced by spaces, so positions stay put. Linear time, also for pathological
+    runs of backticks."""
+    if "`" not in text:
+        return text
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
+    by_len: dict[int, list[int]] = {}
+    for i, (a, b) in enumerate(runs):
+        by_len.setdefault(b - a, []).append(i)
+    cursor = dict.fromkeys(by_len, 0)
+    spans, i = [], 0
+    while i < len(runs):
+        a, b = runs[i]
+        slashes = 0
+        while a - slashes > 0 and text[a - slashes - 1] == "\\":
+            slashes += 1
+        if slashes % 2:
+            a += 1  # an escaped backtick opens nothing; the rest of the run may
+        length, candidates = b - a, by_len.get(b - a, ())
+        k = cursor.get(length, 0)
+        while k < len(candidates) and candidates[k] <= i:
+            k += 1
+        if length in cursor:
+            cursor[length] = k
+        if length and k < len(candidates):
+            j = candidates[k]
+            spans.append((a, runs[j][1]))
+            i = j + 1
+        else:
+            i += 1
+    if not spans:
+        return text
+    parts, last = [], 0
+    for a, b in spans:
+        parts.append(text[last:a])
+        parts.append(" " * (b - a))
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def _render_box(self, tokens, idx, options, env):
     tok = tokens[idx]
     if tok.nesting == 1:
@@ -94,15 +161,31 @@ class Body:
 def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body:
     """Parse a body that starts at file line ``body_line`` (1-based)."""
     out = Body()
-    tokens = md.parse(body, {})
+    env: dict = {}
+    tokens = md.parse(body, env)
     offset = body_line - 1
+    if "dropped" in env:
+        out.diagnostics.append(diag(
+            "META001", Location(path, env["dropped"] + offset + 1, 1),
+            f"the Markdown is nested too deeply here (over {md.options['maxNesting'] - 1} levels: each quote, "
+            "::: box, list and list item counts one); the text from here on would be dropped",
+            "nest fewer quotes, lists or boxes inside each other (limits: docs/limits.md)"))
+    searched: dict[int, list[int]] = {}  # line -> [where the next search starts, characters scanned]
 
     def loc_of(tok_line: int, needle: str | None = None) -> Location:
+        """The needle's column on the line, searching on from the previous find on that line (links
+        come in source order), with the work per line bounded (no quadratic time on a huge line)."""
         line = tok_line + offset + 1
         col = 1
         if needle and 0 < line <= len(lines):
-            found = lines[line - 1].find(needle)
-            col = found + 1 if found >= 0 else 1
+            text = lines[line - 1]
+            state = searched.setdefault(line, [0, 0])
+            if state[1] <= 8 * len(text) + 4096:
+                found = text.find(needle, state[0])
+                state[1] += (found if found >= 0 else len(text)) - state[0]
+                if found >= 0:
+                    state[0] = found + len(needle)
+                    col = found + 1
         return Location(path, line, col)
 
     cta_blocks = _cta_blocks(tokens)
@@ -128,7 +211,7 @@ def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
             previous = tok
             continue
         in_paragraph = previous is not None and previous.type == "paragraph_open"
-        text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), tok.content)
+        text = blank_code_spans(tok.content)
         out.text_blocks.append(TextBlock(block_line + offset + 1, text))
         plain_inline = _inline_text(tok)
         plain.append(plain_inline)
@@ -149,7 +232,95 @@ def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
             out.anchors.add(f"fn{tok.meta['id'] + 1}")
     out.plain_text = "\n".join(plain)
     out.html = md.renderer.render(tokens, md.options, {})
+    if md.options["html"]:
+        out.html = sanitize_html(out.html)
+    if html_depth(out.html) > MAX_HTML_DEPTH:
+        # browsers cap it, and HTML tools after us (the WeChat export's CSS inliner) overflow their
+        # stack on it: refuse it, and keep only the text so a preview still shows every word
+        out.diagnostics.append(diag(
+            "META001", Location(path, _deep_line(tokens) + offset + 1, 1),
+            f"the Markdown or HTML here nests elements more than {MAX_HTML_DEPTH} levels deep "
+            "(emphasis, links or tags inside each other)",
+            "use fewer nested marks; the page shows this text without its formatting (limits: docs/limits.md)"))
+        out.html = nh3.clean(out.html, tags=set())
     return out
+
+
+def html_depth(html: str) -> int:
+    """How deep elements nest in well-formed HTML (every element closed, as markdown-it and the
+    sanitizer write it). Linear time."""
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif not m.group(3) and m.group(2).lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _deep_line(tokens: list[Token]) -> int:
+    """The body line (0-based) of the first token nested more than MAX_HTML_DEPTH deep."""
+    raw, line = 0, 0
+    for tok in tokens:
+        if tok.map:
+            line = tok.map[0]
+        inner = 0
+        for t in [tok, *(tok.children or ())]:
+            inner += t.nesting if t is not tok else 0
+            if t.type in ("html_block", "html_inline"):
+                raw = max(0, raw + _balance(t.content))
+            if tok.level + inner + raw > MAX_HTML_DEPTH:
+                return line
+    return 0
+
+
+def _balance(html: str) -> int:
+    """Opened minus closed elements in a piece of raw HTML."""
+    n = 0
+    for m in _TAG.finditer(html):
+        if m.group(1):
+            n -= 1
+        elif not m.group(3) and m.group(2).lower() not in _VOID:
+            n += 1
+    return n
+
+
+# `markdown: {html: true}`: editors' raw HTML is kept for layout and embeds (tables, <details>,
+# <video>, <iframe> players, inline style="…" as WeChat articles use) but nothing in it can run:
+# no <script>/<style>/<form>/<object>/<svg>, no on…= handlers, and only http(s)/mailto/tel or
+# relative URLs (docs/limits.md).
+_HTML_TAGS = frozenset(nh3.ALLOWED_TAGS | {"section", "aside", "video", "audio", "source", "track", "iframe",
+                                          "picture"})
+_HTML_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "hidden", "aria-hidden", "aria-label", "role", "style"},
+    "a": {"href", "rel", "target", "name"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding", "srcset", "sizes"},
+    "source": {"src", "type", "srcset", "media", "sizes"},
+    "track": {"src", "kind", "srclang", "label"},
+    "video": {"src", "poster", "controls", "width", "height", "muted", "loop", "playsinline", "preload"},
+    "audio": {"src", "controls", "loop", "preload"},
+    "iframe": {"src", "width", "height", "allowfullscreen", "frameborder", "loading"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start", "type", "reversed"}, "li": {"value"}, "time": {"datetime"}, "abbr": {"title"},
+    "details": {"open"}, "col": {"span"}, "colgroup": {"span"}, "q": {"cite"}, "blockquote": {"cite"},
+}
+_URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(html, tags=set(_HTML_TAGS), attributes={k: set(v) for k, v in _HTML_ATTRIBUTES.items()},
+                     url_schemes=set(_URL_SCHEMES), link_rel=None, strip_comments=True,
+                     attribute_filter=_attribute_filter,
+                     set_tag_attribute_values={"iframe": {
+                         "sandbox": "allow-scripts allow-same-origin allow-popups allow-presentation"}})
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src", "poster") and not safe_link(value):
+        return None
+    return value
 
 
 def _inline_text(tok: Token) -> str:
