@@ -178,3 +178,12 @@ def test_inherited_campaign_action_follows_the_campaign_status(site):
         assert r.code == 0, r.text
         html = (root / "public/articles/hello/index.html").read_text(encoding="utf-8")
         assert f'data-cta="{kind}"' in html and text in html, now
+
+
+def test_severity_off_can_be_written_plainly(site):
+    """YAML 1.1 reads a plain `off` as false; in a list of fixed words it means the word."""
+    root = site({A: art("title: 你好\ndate: 2026-11-20\n", "正文。\n\n::: cta\n[欢迎关注](/contact/)\n:::\n")})
+    (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8")
+                                    + "checks:\n  severity: {CTA002: off}\n", encoding="utf-8")
+    code, found, _ = diagnostics(root, "--strict")
+    assert found == [] and code == 0

@@ -191,6 +191,8 @@ class Converter:
 
     def _scalar(self, node: yaml.ScalarNode, spec: F, name: str, what: str):
         kind, tag, raw = spec.kind, node.tag, node.value
+        if kind == "enum" and not node.style and raw in spec.choices:  # plain: None (PyYAML), "" (libyaml)
+            return raw  # a fixed word written plainly (`MENU003: off`) means that word, whatever YAML 1.1 says
         if kind in ("str", "enum"):
             if tag != TAG + "str":
                 word = _TYPE_WORDS.get(tag, "another type")
