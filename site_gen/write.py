@@ -6,6 +6,7 @@ directory is removed.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import uuid
@@ -49,13 +50,15 @@ def write_site(files: list[OutputFile], out_abs: str, link_from: str | None = No
     parent, name = os.path.split(out_abs)
     token = uuid.uuid4().hex[:8]
     tmp = os.path.join(parent, f".{name}.tmp-{token}")
+    current = source = None  # the output file being written, and the file it is copied from
     old = os.path.join(parent, f".{name}.old-{token}")
     try:
         os.makedirs(parent, exist_ok=True)
         os.mkdir(tmp)
         made: set[str] = {tmp}
         for f in files:
-            target = os.path.join(tmp, *f.path.split("/"))
+            target = current = os.path.join(tmp, *f.path.split("/"))
+            source = f.source
             d = os.path.dirname(target)
             if d not in made:
                 os.makedirs(d, exist_ok=True)
@@ -86,8 +89,15 @@ def write_site(files: list[OutputFile], out_abs: str, link_from: str | None = No
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         where = e.filename or out_abs
-        return [diag("OUT001", Location(os.path.relpath(where) if not os.path.relpath(where).startswith("..")
-                                        else where, 1, 1),
-                     f"cannot write the site: {e.strerror or e} ({where})",
+        if current and where == source and not isinstance(e, FileNotFoundError):
+            where = current  # a failed copy names its source; the write is what failed (full disk)
+        if where == tmp or where.startswith(tmp + os.sep):
+            where = out_abs + where[len(tmp):]  # name the output folder, not the temporary one
+        shown = os.path.relpath(out_abs) if not os.path.relpath(out_abs).startswith("..") else out_abs
+        reason = e.strerror or str(e)
+        if isinstance(e, FileExistsError) and os.path.isfile(where):
+            reason = os.strerror(errno.ENOTDIR)  # a file stands where a folder must go
+        return [diag("OUT001", Location(shown, 1, 1),
+                     f"cannot write the site: {reason} ({where})",
                      "check that the output folder is writable and the disk has room; "
                      "the previous output is unchanged")]

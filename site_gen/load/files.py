@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Location, diag
@@ -27,7 +28,11 @@ def read_text(root: str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[Source 
     full = os.path.join(root, rel)
     loc = Location(rel, 1, 1)
     try:
-        size = os.path.getsize(full)
+        info = os.stat(full)
+        if not stat.S_ISREG(info.st_mode):  # a named pipe would block the build forever
+            return None, [diag("META001", loc, f"the file cannot be read: it is {_special(info.st_mode)}, not a "
+                               "regular file", "replace it with a regular text file, or remove it")]
+        size = info.st_size
         if size > limit:
             return None, [diag("META001", loc, f"the file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
                                "split it into smaller files (limits: docs/limits.md)")]
@@ -57,6 +62,16 @@ def read_text(root: str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[Source 
     return Source(rel, text), []
 
 
+def _special(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a device"
+
+
 @dataclass(frozen=True)
 class Split:
     front: str | None  # the YAML between the fences, or None
@@ -80,8 +95,9 @@ def split_front_matter(src: Source) -> tuple[Split | None, list[Diagnostic]]:
 
 
 def walk(root: str, top: str, suffixes: tuple[str, ...]) -> list[str]:
-    """Files under root/top with one of the suffixes, relative to root, sorted; symlinks that
-    leave the site, dotfiles and editor temp files are skipped."""
+    """Regular files under root/top with one of the suffixes, relative to root, sorted; symlinks
+    that leave the site (or go nowhere), dotfiles, editor temp files and special files (named
+    pipes, sockets, devices) are skipped."""
     base = os.path.join(root, top)
     real_root = os.path.realpath(root)
     found: list[str] = []
@@ -95,7 +111,9 @@ def walk(root: str, top: str, suffixes: tuple[str, ...]) -> list[str]:
             full = os.path.join(dirpath, name)
             if os.path.islink(full):
                 target = os.path.realpath(full)
-                if not (target.startswith(real_root + os.sep) and os.path.isfile(target)):
+                if not target.startswith(real_root + os.sep):
                     continue
+            if not os.path.isfile(full):  # named pipes (reading one blocks), sockets, devices, broken links
+                continue
             found.append(os.path.relpath(full, root).replace(os.sep, "/"))
     return sorted(found)

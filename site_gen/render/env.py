@@ -37,12 +37,16 @@ def fingerprint_assets(theme_dirs: tuple[str, ...]) -> dict[str, tuple[str, str]
     found: dict[str, str] = {}
     for d in reversed(theme_dirs):
         static = os.path.join(d, "static")
+        inside = os.path.realpath(d) + os.sep
         for dirpath, dirnames, filenames in os.walk(static):
             dirnames.sort()
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
                 full = os.path.join(dirpath, name)
+                # like content: no symbolic link out of the theme, no named pipe (reading blocks)
+                if not os.path.isfile(full) or (os.path.islink(full) and not os.path.realpath(full).startswith(inside)):
+                    continue
                 found[os.path.relpath(full, static).replace(os.sep, "/")] = full
     out = {}
     for name, full in sorted(found.items()):
@@ -54,11 +58,26 @@ def fingerprint_assets(theme_dirs: tuple[str, ...]) -> dict[str, tuple[str, str]
     return out
 
 
+class _Template(jinja2.Template):
+    """Any error a template raises (``{{ 1 / 0 }}``, a macro that calls itself forever) is a
+    template error, so it becomes a TPL001 diagnostic at the template's line, never a crash."""
+
+    def render(self, *args, **kwargs) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError):
+            raise
+        except (ArithmeticError, LookupError, RecursionError, MemoryError) as e:
+            message = "the template recurses without end" if isinstance(e, RecursionError) else f"{e}"
+            raise jinja2.TemplateRuntimeError(message).with_traceback(e.__traceback__) from None
+
+
 def make_env(site: Site, now: dt.datetime, assets: dict[str, tuple[str, str]]) -> jinja2.Environment:
     cfg = site.config
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(os.path.join(d, "templates")) for d in site.theme_dirs])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.template_class = _Template
     strings = load_strings(site.theme_dirs, cfg.language)
     prefix = cfg.base_path.rstrip("/")
 

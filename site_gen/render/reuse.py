@@ -68,6 +68,8 @@ def global_key(site: Site, schedule: Schedule) -> str:
             dirnames.sort()
             for name in sorted(filenames):
                 full = os.path.join(dirpath, name)
+                if not os.path.isfile(full):
+                    continue  # a named pipe would block the build; a broken link has nothing to read
                 h.update(os.path.relpath(full, d).encode() + b"\0")
                 with open(full, "rb") as fh:
                     h.update(fh.read())
