@@ -83,7 +83,13 @@ def make_env(site: Site, now: dt.datetime, assets: dict[str, tuple[str, str]]) -
 
     def t(key: str, **kw) -> str:
         text = strings.get(key, key)
-        return text.format(**kw) if kw else text
+        try:
+            return text.format(**kw) if kw else text
+        except KeyError as e:
+            raise jinja2.TemplateRuntimeError(f"t({key!r}): the text {text!r} uses {{{e.args[0]}}}, "
+                                              "which the template does not give") from None
+        except (IndexError, ValueError) as e:
+            raise jinja2.TemplateRuntimeError(f"t({key!r}): the text {text!r} cannot be filled in ({e})") from None
 
     def url(path: str) -> str:
         if path.startswith("/") and not path.startswith("//"):
