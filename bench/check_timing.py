@@ -5,7 +5,9 @@
 For each size: generates the hub with bench/generate.py into DIR/site-gen-bench-N (reused when
 it is already there), then runs ``site-gen check -C <hub> --now 2026-11-23`` RUNS times with an
 empty parse cache (cold: what CI sees on a fresh clone) and RUNS times with the cache filled
-(warm: an editor checking again), and prints the median of each. Then it prints, from one
+(warm: an editor checking again), and prints the median wall-clock time of each, with the
+median CPU time of the check and its worker processes (steadier than wall time on a machine
+shared with other work: the load average at the start is printed too). Then it prints, from one
 in-process run, where the time goes: loading, planning and each rule family. The check must be
 clean (exit 0): the generated content trips no rule.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,16 +47,24 @@ def hub(n: int, folder: str) -> str:
     return out
 
 
-def timed_check(root: str, cold: bool) -> float:
+def timed_check(root: str, cold: bool) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the check and its workers) of one `site-gen check`."""
     if cold:
         shutil.rmtree(os.path.join(root, ".site-gen-cache"), ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     p = subprocess.run([sys.executable, "-m", "site_gen", "check", "-C", root, "--now", NOW],
                        capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         sys.exit(f"site-gen check failed on {root} (exit {p.returncode}):\n{p.stdout[-2000:]}{p.stderr[-2000:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
+
+
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 def breakdown(root: str) -> list[tuple[str, float]]:
@@ -86,22 +97,25 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     print(f"machine: {machine()}")
     print(f"command: python -m site_gen check -C <hub> --now {NOW}   (median of {args.runs} runs)")
-    medians = {}
+    results = {}
     for n in args.sizes:
         root = hub(n, args.dir)
-        cold = statistics.median(timed_check(root, cold=True) for _ in range(args.runs))
+        load = os.getloadavg()[0]
+        cold = medians([timed_check(root, cold=True) for _ in range(args.runs)])
         timed_check(root, cold=False)  # fill the cache
-        warm = statistics.median(timed_check(root, cold=False) for _ in range(args.runs))
-        medians[n] = (cold, warm)
-        print(f"N={n:>6}: cold cache {cold:6.2f} s   warm cache {warm:6.2f} s")
+        warm = medians([timed_check(root, cold=False) for _ in range(args.runs)])
+        results[n] = (cold, warm)
+        print(f"N={n:>6}: cold cache {cold[0]:6.2f} s wall {cold[1]:6.2f} s CPU   "
+              f"warm cache {warm[0]:6.2f} s wall {warm[1]:6.2f} s CPU   (load average {load:.1f} at start)")
         stages = breakdown(root)
         print("          " + "   ".join(f"{name} {secs:.2f}" for name, secs in stages))
         sys.stdout.flush()
-    if len(medians) >= 2:
-        small, large = min(medians), max(medians)
+    if len(results) >= 2:
+        small, large = min(results), max(results)
         for i, label in enumerate(("cold", "warm")):
-            ratio = medians[large][i] / medians[small][i]
-            print(f"{label}: N={large} / N={small} = {ratio:.2f}× (articles ×{large / small:g})")
+            wall = results[large][i][0] / results[small][i][0]
+            cpu = results[large][i][1] / results[small][i][1]
+            print(f"{label}: N={large} / N={small}: wall {wall:.2f}×, CPU {cpu:.2f}× (articles ×{large / small:g})")
     return 0
 
 

@@ -69,9 +69,18 @@ def _apply(root: str, entry: Entry, hits: list[Hit]) -> bool:
     lines = parts[0::2]
     if tuple(lines) != entry.lines:
         return False  # the file changed since it was read: leave it alone
-    for hit in reversed(hits):  # right to left, bottom to top: earlier columns stay valid
-        i, col = hit.loc.line - 1, hit.loc.column - 1
-        lines[i] = lines[i][:col] + hit.replacement + lines[i][col + len(hit.found):]
+    by_line: dict[int, list[Hit]] = {}
+    for hit in hits:  # sorted by line and column, and never overlapping (one regex scan)
+        by_line.setdefault(hit.loc.line - 1, []).append(hit)
+    for i, on_line in by_line.items():
+        line, pieces, at = lines[i], [], 0
+        for hit in on_line:
+            col = hit.loc.column - 1
+            if col < at:
+                continue  # overlaps the previous replacement
+            pieces += [line[at:col], hit.replacement]
+            at = col + len(hit.found)
+        lines[i] = "".join(pieces) + line[at:]
     parts[0::2] = lines
     _write_atomically(full, (bom + "".join(parts)).encode("utf-8"))
     return True

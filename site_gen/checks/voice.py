@@ -1,20 +1,21 @@
 """VOICE001–VOICE002: content speaks in its persona's voice.
 
 VOICE001 finds the phrases a persona avoids (``voice.avoid``) in titles, summaries written in
-front matter, body prose (never in code) and the entry's own call-to-action text; VOICE002 finds sentences longer than the persona's
-``max_sentence_chars``. Chinese phrases match as substrings (Chinese has no word boundaries);
+front matter, body prose (never in code) and the entry's own call-to-action text; VOICE002
+finds sentences longer than the persona's ``max_sentence_chars``. Chinese phrases match as substrings (Chinese has no word boundaries);
 phrases in ASCII match case-insensitively and as whole words, with any run of spaces between
 their words. ``site_gen.fix`` reuses :func:`avoid_hits` to apply the replacements.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from ..diagnostics import Diagnostic, Location, diag
-from ..load.markdown import _CODE_SPAN  # the same code-span rule the loader blanks TextBlocks with
+from ..load.markdown import blank_code_spans  # the rule the loader blanks TextBlocks with
 from ..model import Entry, Persona, TextBlock
 
 _ASCII_WORD = "A-Za-z0-9_"
@@ -67,20 +68,9 @@ class AvoidMatcher:
 # -------------------------------------------------------------------------------- positions
 
 
-def _blank_code(line: str) -> str:
-    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
-
-
-def _nth(pattern_or_text, haystack: str, n: int, start: int = 0) -> int:
-    """Index of the n-th (0-based) occurrence at or after ``start``, or -1."""
-    if isinstance(pattern_or_text, str):
-        at = start - 1
-        for _ in range(n + 1):
-            at = haystack.find(pattern_or_text, at + 1)
-            if at < 0:
-                return -1
-        return at
-    for i, m in enumerate(pattern_or_text.finditer(haystack, start)):
+def _nth(pattern: re.Pattern, haystack: str, n: int, start: int = 0) -> int:
+    """Index of the n-th (0-based) match at or after ``start``, or -1."""
+    for i, m in enumerate(pattern.finditer(haystack, start)):
         if i == n:
             return m.start()
     return -1
@@ -91,17 +81,26 @@ class Locator:
 
     A block's line is ``block.line`` plus the line breaks before the offset; the column comes from
     finding that line of the block in the file line (code spans blanked alike). Blocks on one
-    line (table cells) are found left to right, each after the one before."""
+    line (table cells) are found left to right, each after the one before. Everything per block
+    line is computed once, so many hits on one long line stay linear."""
 
     def __init__(self, entry: Entry):
         self.entry = entry
         self.cursor: dict[int, int] = {}  # file line -> where the next block on it may start
+        self.starts: dict[int, list[int]] = {}  # block id -> offsets where its lines start
         self.bases: dict[tuple[int, int], int] = {}  # (block id, line) -> column offset or -1
+        self.blanked: dict[int, str] = {}  # file line -> the line with code spans blanked
+        self.occurrences: dict[tuple, tuple[list[int], list[int]]] = {}
 
-    def _base(self, block: TextBlock, line_no: int, t_line: str, file_line: str) -> int:
+    def _file_line(self, line_no: int) -> str:
+        if line_no not in self.blanked:
+            self.blanked[line_no] = blank_code_spans(self.entry.lines[line_no - 1])
+        return self.blanked[line_no]
+
+    def _base(self, block: TextBlock, line_no: int, t_line: str) -> int:
         key = (id(block), line_no)
         if key not in self.bases:
-            start = self.cursor.get(line_no, 0)
+            file_line, start = self._file_line(line_no), self.cursor.get(line_no, 0)
             base = file_line.find(t_line, start) if t_line else -1
             if base < 0 and t_line.strip():
                 lead = len(t_line) - len(t_line.lstrip())
@@ -112,21 +111,38 @@ class Locator:
             self.bases[key] = base
         return self.bases[key]
 
+    def _same_occurrence(self, block: TextBlock, line_no: int, t_line: str, within: int, needle: str) -> int:
+        """The parser rewrote the line (tabs …): the file column of the same occurrence of the needle."""
+        key = (id(block), line_no, needle)
+        if key not in self.occurrences:
+            find = lambda hay: [m.start() for m in re.finditer(re.escape(needle), hay)]  # noqa: E731
+            self.occurrences[key] = (find(t_line), find(self._file_line(line_no)))
+        in_block, in_file = self.occurrences[key]
+        k = bisect.bisect_left(in_block, within)
+        return in_file[k] if k < len(in_file) else -1
+
     def at(self, block: TextBlock, offset: int, needle: str = "") -> Location:
         entry, text = self.entry, block.text
-        line_start = text.rfind("\n", 0, offset) + 1
-        line_end = text.find("\n", offset)
-        t_line = text[line_start:line_end if line_end >= 0 else len(text)]
-        within = offset - line_start
-        line_no = block.line + text.count("\n", 0, line_start)
+        if id(block) not in self.starts:
+            self.starts[id(block)] = [0] + [m.end() for m in re.finditer("\n", text)]
+        starts = self.starts[id(block)]
+        index = bisect.bisect_right(starts, offset) - 1
+        line_start, line_no = starts[index], block.line + index
         if not 0 < line_no <= len(entry.lines):
             return Location(entry.path, max(1, min(line_no, len(entry.lines) or 1)), 1)
-        file_line = _blank_code(entry.lines[line_no - 1])
-        base = self._base(block, line_no, t_line, file_line)
+        within = offset - line_start
+        if (id(block), line_no) in self.bases:
+            base = self.bases[(id(block), line_no)]
+            t_line = None
+        else:
+            t_line = text[line_start:starts[index + 1] - 1 if index + 1 < len(starts) else len(text)]
+            base = self._base(block, line_no, t_line)
         if base >= 0:
             return Location(entry.path, line_no, base + within + 1)
-        if needle:  # the parser rewrote the line (tabs …): the same occurrence of the needle
-            at = _nth(needle, file_line, t_line[:within].count(needle))
+        if needle:
+            if t_line is None:
+                t_line = text[line_start:starts[index + 1] - 1 if index + 1 < len(starts) else len(text)]
+            at = self._same_occurrence(block, line_no, t_line, within, needle)
             if at >= 0:
                 return Location(entry.path, line_no, at + 1)
         return Location(entry.path, line_no, 1)
