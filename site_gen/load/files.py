@@ -46,8 +46,9 @@ def read_text(root: str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[Source 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        col = len(data[: e.start].rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
+        before = data[: e.start].removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = before.count(b"\n") + 1  # lines and columns as in the text (BOM dropped, CR/CRLF as LF)
+        col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")) + 1
         return None, [diag("META001", Location(rel, line, col),
                            f"the file is not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
                            "save the file as UTF-8 (in most editors: Save with Encoding → UTF-8)")]

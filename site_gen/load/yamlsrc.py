@@ -205,7 +205,14 @@ def _compose(text: str, path: str, line_offset: int, lines: "_Lines | None") -> 
             for n in (node, *(k for pair in duplicates for k in pair)):
                 lines.fix(n)
         return node, _duplicate_diagnostics(path, duplicates, line_offset)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as e:  # a control character: the reader refuses the whole text
+        at = (lines or _Lines(text)).mark(yaml.Mark("", e.position, 0, 0, None, None))
+        char = e.character if isinstance(e.character, str) else chr(e.character)
+        return None, [diag("META001", Location(path, at.line + 1 + line_offset, at.column + 1),
+                           f"the YAML contains the control character U+{ord(char):04X}, which YAML does not allow",
+                           "delete it (it often comes with text copied from web pages or Word)")]
     try:
         node = loader.get_single_node()
     except Refused as e:
