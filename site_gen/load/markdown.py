@@ -26,7 +26,6 @@ from .schemas import CTA_KINDS
 _UNSAFE_SCHEME = re.compile(r"^(javascript|vbscript|file|data):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _TICKS = re.compile(r"`+")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)  # older callers; quadratic on long lines: use blank_code_spans
 _KEYWORD = re.compile(r"[「『“\"']([^」』”\"']+)[」』”\"']")
 
 
