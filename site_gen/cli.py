@@ -194,8 +194,9 @@ def cmd_check(args) -> int:
     if args.fix:
         from .fix import apply_fixes
 
+        fixes = sys.stdout if args.format == "text" else sys.stderr  # keep json/github output parseable
         for line in apply_fixes(root):
-            sys.stdout.write(line + "\n")
+            fixes.write(line + "\n")
     result = build.run(root, now=now, drafts=True, against=args.against, render=False, jobs=0)
     report(result.diagnostics, args.format, "checked" if result.site else "")
     return EXIT_ERRORS if result.failed(args.strict) else EXIT_OK

@@ -100,3 +100,15 @@ def test_nothing_to_fix_prints_only_the_check(site):
     r = fix(root)
     assert r.out == "checked: 0 errors, 0 warnings\n"
     assert tree_bytes(root) == before
+
+
+def test_fix_with_json_format_keeps_stdout_valid_json(site):
+    import json
+
+    from conftest import NOW, run_cli
+
+    root = site({"content/articles/2026-11-20-hello.md":
+                 "---\ntitle: 你好\ndate: 2026-11-20\n---\n\n欢迎您来。\n\n::: cta signup\n[立即报名](/contact/)\n:::\n"})
+    r = run_cli("check", "-C", str(root), "--now", NOW, "--fix", "--format", "json")
+    assert json.loads(r.out)["summary"]["errors"] == 0
+    assert r.err == "content/articles/2026-11-20-hello.md:6:3: 您 → 你\n"

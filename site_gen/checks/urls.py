@@ -27,7 +27,10 @@ def check(ctx) -> Iterable[Diagnostic]:
                 yield diag("URL001", where, f"{e.path} would be written to {url}, which is {other}",
                            "give the file another name or a `slug:` of its own")
             else:
-                yield diag("URL001", where, f"{e.path} and {other} both produce {url}",
+                same = collision_key(e.path) == collision_key(other)
+                note = (" (the two names differ only in upper/lower case or in how an accented letter is "
+                        "encoded, so they look alike)") if same else ""
+                yield diag("URL001", where, f"{e.path} and {other} both produce {url}{note}",
                            f"give one of them another file name or a `slug:` (the other is {other})")
             continue
         seen[key] = (url, e.path)

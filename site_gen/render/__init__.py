@@ -210,17 +210,22 @@ def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None,
     from .outputs import file_digest, headers_file
 
     r.files.append(OutputFile("_headers", headers_file([f.path for f in r.files])))
-    files = sorted(r.files, key=lambda f: f.path)
+    files = []
     manifest = []
-    for f in files:
+    for f in sorted(r.files, key=lambda f: f.path):
         if f.digest is not None:
             manifest.append({"path": f.path, "bytes": f.digest[0], "sha256": f.digest[1]})
+            files.append(f)
             continue
         data = f.data
         if data is None:
-            with open(f.source, "rb") as fh:
-                data = fh.read()
+            try:
+                with open(f.source, "rb") as fh:
+                    data = fh.read()
+            except FileNotFoundError:
+                continue  # a static file deleted while the build ran: it is simply not published
         manifest.append({"path": f.path, "bytes": len(data), "sha256": file_digest(data)})
+        files.append(f)
     files.append(OutputFile("manifest.json", (json.dumps({"files": manifest}, indent=1) + "\n").encode()))
     files.sort(key=lambda f: f.path)
     return files, diagnostics
