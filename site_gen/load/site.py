@@ -27,42 +27,51 @@ def theme_dirs(root: str, theme: str) -> tuple[str, ...]:
     return dirs
 
 
-# Per-process state of a loading worker (a fresh process each pool): the Markdown parser.
+# Per-process state of a loading worker (a fresh process each pool): the Markdown parser and the
+# cache it writes to. Workers store what they parse themselves, so cache writes run in parallel.
 _worker: dict = {}
 
 
-def _init_worker(html: bool, base_path: str) -> None:
+def _init_worker(html: bool, base_path: str, cache: EntryCache) -> None:
     _worker["md"] = make_markdown(html, base_path)
+    _worker["cache"] = cache
 
 
-def _load_one(root: str, rel: str, kind: str, tz):
-    return load_entry(root, rel, kind, _worker["md"], tz)
+def _load_one(root: str, rel: str, kind: str, tz, key: str | None):
+    return _parse_and_store(root, rel, kind, _worker["md"], tz, _worker["cache"], key)
+
+
+def _parse_and_store(root: str, rel: str, kind: str, md, tz, cache: EntryCache, key: str | None):
+    entry, diagnostics = load_entry(root, rel, kind, md, tz)
+    if entry is not None and entry.tags:
+        entry = dataclasses.replace(entry, tag_slugs=tuple(slugify(t) for t in entry.tags))
+    cache.put(key, (entry, diagnostics))
+    return entry, diagnostics
 
 
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
 
 
 def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, cache: EntryCache) -> list[tuple]:
-    """Load (rel, kind) sources: from the cache, else parsed — in a pool of ``jobs`` processes
-    when there are many. Order is kept."""
+    """Load (rel, kind) sources: from the cache, else parsed (and stored) — in a pool of ``jobs``
+    processes when there are many. Order is kept."""
     keys = [cache.key(root, rel, kind) for rel, kind in sources]
     results: list = [cache.get(k) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
+    tz = config.timezone
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         md = make_markdown(config.markdown_html, config.base_path) if todo else None
-        fresh = [load_entry(root, *sources[i], md, config.timezone) for i in todo]
+        fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i]) for i in todo]
     else:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path)) as pool:
-            fresh = pool.starmap(_load_one, [(root, *sources[i], config.timezone) for i in todo],
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
+            fresh = pool.starmap(_load_one, [(root, *sources[i], tz, keys[i]) for i in todo],
                                  chunksize=max(8, len(todo) // (jobs * 8)))
-    for i, (entry, diagnostics) in zip(todo, fresh):
-        if entry is not None and entry.tags:
-            entry = dataclasses.replace(entry, tag_slugs=tuple(slugify(t) for t in entry.tags))
-        results[i] = (entry, diagnostics)
-        cache.put(keys[i], results[i])
+        cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
+    for i, value in zip(todo, fresh):
+        results[i] = value
     for entry, _ in results:  # a warm build need not compute (or import pinyin for) any tag slug
         if entry is not None:
             for tag, slug in zip(entry.tags, entry.tag_slugs):
