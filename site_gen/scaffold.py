@@ -204,6 +204,12 @@ jobs:
           python-version: "3.12"
       - name: Install site-gen
         run: python -m pip install "site-gen=={__version__}"
+      - name: Restore the parse cache (unchanged articles are not parsed again)
+        uses: actions/cache@v4
+        with:
+          path: .site-gen-cache
+          key: site-gen-${{{{ github.sha }}}}
+          restore-keys: site-gen-
       - name: Check and build
         run: site-gen build --strict --format github
       - name: Sync public/ to the bucket
