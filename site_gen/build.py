@@ -27,7 +27,7 @@ class Result:
         return failed(self.diagnostics, strict)
 
 
-def _policy(site: Site | None, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def site_policy(site: Site | None, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     if site is None:
         return apply_policy(diagnostics)
     ignored = {e.path: e.ignore for e in site.articles + site.pages if e.ignore}
@@ -42,16 +42,16 @@ def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False
     jobs = jobs or os.cpu_count() or 1
     site, diagnostics = load_site(root, base_url, jobs=jobs)
     if site is None:
-        return Result(diagnostics=_policy(None, diagnostics))
+        return Result(diagnostics=site_policy(None, diagnostics))
     when = now if isinstance(now, dt.datetime) else parse_now(now, site.config.timezone)
     schedule = plan(site, when, drafts=drafts)
     diagnostics += run_checks(make_context(site, schedule, against))
-    result = Result(site, schedule, _policy(site, diagnostics))
+    result = Result(site, schedule, site_policy(site, diagnostics))
     if not render or result.failed(strict):
         return result
     reuse = load_reuse(root, previous_output) if previous_output else None
     files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=result.render_keys)
-    result.diagnostics = _policy(site, result.diagnostics + more)
+    result.diagnostics = site_policy(site, result.diagnostics + more)
     if not result.failed(strict):
         result.files = files
     return result

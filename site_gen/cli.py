@@ -131,7 +131,7 @@ def report(diagnostics, fmt: str, summary_extra: str = "", out=None) -> None:
     out.write((summary_extra + ": " if summary_extra else "") + tail + "\n")
 
 
-def _prepare(args):
+def prepare(args):
     """Resolve the root, "now" and the config's timezone without loading content twice."""
     from .config import UsageError
 
@@ -154,7 +154,7 @@ def cmd_build(args) -> int:
     from .write import check_output_dir, write_site
 
     started = time.perf_counter()
-    root, now = _prepare(args)
+    root, now = prepare(args)
     progress = sys.stderr.isatty() and not args.quiet and args.format == "text"
     if progress:
         sys.stderr.write("building…\r")
@@ -188,7 +188,7 @@ def cmd_check(args) -> int:
     from . import build
     from .config import UsageError
 
-    root, now = _prepare(args)
+    root, now = prepare(args)
     if args.against and not os.path.isdir(args.against):
         raise UsageError(f"--against {args.against}: no such folder")
     if args.fix:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from .diagnostics import Location
 
-EMPTY: Mapping = MappingProxyType({})
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Iterable

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ import jinja2
 
 from ..diagnostics import Diagnostic, Location, diag
 from ..model import Schedule, Site
-from ..urls import (campaign_path, entry_path, persona_path, qr_sheet_path, segment_path, tag_path)
+from ..urls import campaign_path, entry_path, persona_path, segment_path, tag_path
 from .env import fingerprint_assets, make_env, template_diagnostic
 from . import wechat_article
 from .reuse import entry_key, global_key
@@ -78,7 +77,7 @@ class Renderer:
         site, sch, v = self.site, self.schedule, self.views
         articles = [v.entries[e.path] for e in sch.published]
         order = {"live": 0, "preheat": 1, "upcoming": 2, "ended": 3}
-        campaigns = sorted(v._campaigns.values(), key=lambda c: (order[c.status], -c.starts.toordinal(), c.id))
+        campaigns = sorted(v.campaigns.values(), key=lambda c: (order[c.status], -c.starts.toordinal(), c.id))
         home_persona = v.persona(None)
         self.page("/", "home.html", title=site.config.title, palette_of=home_persona, persona=home_persona,
                   live_campaigns=[c for c in campaigns if c.status in ("live", "preheat")],
@@ -119,9 +118,9 @@ class Renderer:
     def article_page(self, a) -> None:
         """An article's page and its paste-ready WeChat export — carried over from the previous
         output when nothing they depend on changed (render/reuse.py)."""
-        site_path = entry_path_of(a)
-        out_path, export_path = page_file(site_path), wechat_article.export_path(a.slug)
         entry = self._entries[a.path]
+        site_path = entry_path(entry)
+        out_path, export_path = page_file(site_path), wechat_article.export_path(a.slug)
         key = self.keys[out_path] = self.keys[export_path] = entry_key(self._global_key, entry, self.schedule)
         if self._carry(out_path, key) and self._carry(export_path, key):
             self.html_pages.append(site_path)
@@ -185,10 +184,6 @@ def _render_articles(span: tuple[int, int]):
     return renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys
 
 
-def entry_path_of(view) -> str:
-    return ("/articles/" if view.kind == "article" else "/") + view.slug + "/"
-
-
 def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None,
                 keys: dict | None = None) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Render the whole site. ``reuse``: carry unchanged article pages over from the previous
@@ -231,4 +226,4 @@ def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None,
     return files, diagnostics
 
 
-__all__ = ["OutputFile", "render_site", "dt"]
+__all__ = ["OutputFile", "render_site"]

@@ -167,7 +167,7 @@ def update_views(old: Views, site: Site, schedule: Schedule, changed: dict[str, 
     touched = [x for x in (old.entries.get(p) for p in changed) if x is not None]
     touched += [v.entries[p] for p in changed if p in v.entries]
     if any(x.campaign is not None for x in touched):
-        for c in v._campaigns.values():
+        for c in v.campaigns.values():
             c.articles = []
             c.articles_by_phase = {}
         for e in schedule.published:

@@ -111,7 +111,7 @@ class Views:
         self.base = site.config.base_url.rstrip("/")
         self.prefix = site.config.base_path.rstrip("/")
         self._personas = {pid: self._persona(p) for pid, p in sorted(site.personas.items())}
-        self._campaigns = {cid: self._campaign(c) for cid, c in sorted(site.campaigns.items())}
+        self.campaigns = {cid: self._campaign(c) for cid, c in sorted(site.campaigns.items())}
         self.entries = {e.path: self._entry(e) for e in schedule.published + schedule.pages}
         for e in schedule.published:
             view = self.entries[e.path]
@@ -140,7 +140,7 @@ class Views:
         return self._personas.get(pid) if pid else None
 
     def campaign(self, cid: str | None) -> CampaignView | None:
-        return self._campaigns.get(cid) if cid else None
+        return self.campaigns.get(cid) if cid else None
 
     def cta(self, cta: Cta | None) -> CtaView | None:
         if cta is None:

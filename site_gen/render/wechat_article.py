@@ -301,7 +301,7 @@ def export_bytes(r, entry: Entry, view) -> bytes:
 
 def article_outputs(r) -> None:
     """In a preview build, each export's preview page with a copy button, and their list."""
-    site, sch, v = r.site, r.schedule, r.views
+    sch, v = r.schedule, r.views
     if not sch.drafts:  # the preview pages are an editor's tool: serve and --drafts only
         return
     t = r.env.globals["t"]

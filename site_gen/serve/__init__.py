@@ -22,13 +22,13 @@ DEFAULT_HOST = "127.0.0.1"
 
 
 def serve(args) -> int:
-    from ..cli import _prepare
+    from ..cli import prepare
     from .preview import Preview
     from .reload import Broker
     from .server import LOOPBACK_HOSTS, PreviewServer
     from .watcher import Watcher
 
-    root, now = _prepare(args)
+    root, now = prepare(args)
     _stop_on_sigterm()
     from ..config import load_config
 

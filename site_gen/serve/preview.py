@@ -23,7 +23,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
-from ..build import _policy
+from ..build import site_policy
 from ..checks import FAMILIES, make_context, run_checks
 from ..config import UsageError
 from ..diagnostics import ERROR, Diagnostic, Location, apply_policy, failed, format_text
@@ -116,15 +116,15 @@ class Preview:
         site, loaded = load_site(self.root)
         if site is None:
             self.needs_full = True
-            return self._fail("build", _policy(None, loaded))
+            return self._fail("build", site_policy(None, loaded))
         now = self._now(site)
         schedule = plan(site, now, drafts=self.drafts)
-        diagnostics = _policy(site, loaded + run_checks(make_context(site, schedule)))
+        diagnostics = site_policy(site, loaded + run_checks(make_context(site, schedule)))
         if failed(diagnostics, False):
             self.needs_full = True
             return self._fail("build", diagnostics)
         files, more = render_site(site, schedule)
-        diagnostics = _policy(site, diagnostics + more)
+        diagnostics = site_policy(site, diagnostics + more)
         if failed(diagnostics, False):
             self.needs_full = True
             return self._fail("build", diagnostics)
@@ -222,7 +222,7 @@ class Preview:
             fresh[rel] = entry
         new_site = replace(site, articles=_merged(site.articles, before, fresh, "article", lambda e: e.sort_key),
                            pages=_merged(site.pages, before, fresh, "page", lambda e: e.path))
-        load_problems = self._policy(new_site, [d for ds in self.loaded.values() for d in ds])
+        load_problems = self.local_policy(new_site, [d for ds in self.loaded.values() for d in ds])
         if failed(load_problems, False):
             # the last good site stays; the model is not advanced: these files are loaded again next time
             self.unapplied = set(fresh)
@@ -235,7 +235,7 @@ class Preview:
         schedule = plan(new_site, self.schedule.now, drafts=self.drafts)
         views = update_views(self.views, new_site, schedule, fresh)
         sub = render_entries(new_site, schedule, set(fresh), env=self.env, views=views)
-        render_problems = self._policy(new_site, sub.diagnostics)
+        render_problems = self.local_policy(new_site, sub.diagnostics)
         if failed(render_problems, False):
             self._fail("render", render_problems)
             return
@@ -309,7 +309,7 @@ class Preview:
                                 interrupted=interrupted, publish=publish)
         except Interrupted:
             return
-        render_problems = self._policy(site, sub.diagnostics)
+        render_problems = self.local_policy(site, sub.diagnostics)
         with self.cond:
             made = set(sub.pages) | set(sub.others)
             for key in self.pending - made:
@@ -331,7 +331,7 @@ class Preview:
             if interrupted():
                 return
             found += run_checks(ctx, (family,))
-        diagnostics = _policy(site, found)  # all files: the per-file `checks.ignore` of every entry
+        diagnostics = site_policy(site, found)  # all files: the per-file `checks.ignore` of every entry
         if failed(diagnostics, False):
             self._fail("checks", diagnostics)
         else:
@@ -381,8 +381,8 @@ class Preview:
     # ---------------------------------------------------------------------------- reporting
 
     @staticmethod
-    def _policy(site, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-        """build._policy for a few diagnostics: looks up only their files' `checks.ignore`."""
+    def local_policy(site, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """build.site_policy for a few diagnostics: looks up only their files' `checks.ignore`."""
         if not diagnostics:
             return []
         paths = {d.location.path for d in diagnostics}
