@@ -200,6 +200,8 @@ date: 2026-11-20
 <iframe src="https://video.example.com/"></iframe>
 <embed src="x.swf">
 
+<p title="1 > 0">文中写着 class="x" 和 &lt;b&gt; 也照样保留。<img src="/a.png" alt="a > b class=&quot;c&quot;" class="wide"></p>
+
 最后一段。
 
 ::: cta signup
@@ -215,6 +217,13 @@ date: 2026-11-20
     span = soup.find("span")
     assert span.get_text() == "红字" and span["style"] == "color: red"
     assert soup.find("p", string="最后一段。") is not None
+    # a ">" inside an attribute and a class="…" in the text are not tags: text and alt survive
+    kept = next(p for p in soup.find_all("p") if "文中写着" in p.get_text())
+    assert kept.get_text() == '文中写着 class="x" 和 <b> 也照样保留。'
+    assert "title" not in kept.attrs
+    img = soup.find("img")
+    assert img["alt"] == 'a > b class="c"' and img["src"] == "https://hub.example.com/a.png"
+    assert "class" not in img.attrs and "max-width: 100%" in img["style"]
 
 
 @pytest.mark.parametrize("palette, background, ink", [
