@@ -36,22 +36,52 @@ def site_policy(site: Site | None, diagnostics: list[Diagnostic]) -> list[Diagno
 
 def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False, base_url: str | None = None,
         against: str | None = None, render: bool = True, strict: bool = False, jobs: int = 1,
-        previous_output: str | None = None) -> Result:
-    """Load, schedule, check and (unless ``render`` is false) render. Writes nothing.
-    ``jobs``: worker processes for large sites (0: one per core)."""
+        previous_output: str | None = None, stage: str | None = None) -> Result:
+    """Load, schedule, check and (unless ``render`` is false) render. Writes nothing outside
+    ``stage`` (write.py's staging folder: pages are written there as they are made; without it,
+    every file is kept in memory). ``jobs``: worker processes for large sites (0: one per core)."""
     jobs = jobs or os.cpu_count() or 1
     site, diagnostics = load_site(root, base_url, jobs=jobs)
     if site is None:
         return Result(diagnostics=site_policy(None, diagnostics))
     when = now if isinstance(now, dt.datetime) else parse_now(now, site.config.timezone)
     schedule = plan(site, when, drafts=drafts)
-    diagnostics += run_checks(make_context(site, schedule, against))
-    result = Result(site, schedule, site_policy(site, diagnostics))
-    if not render or result.failed(strict):
-        return result
+    context = make_context(site, schedule, against)
+    if not render:
+        return Result(site, schedule, site_policy(site, diagnostics + run_checks(context)))
     reuse = load_reuse(root, previous_output) if previous_output else None
-    files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=result.render_keys)
-    result.diagnostics = site_policy(site, result.diagnostics + more)
+    keys: dict[str, str] = {}
+    if jobs > 1 and len(site.articles) >= OVERLAP_MIN_ARTICLES:
+        # the checks run in a process of their own while the pages render; when they fail, the
+        # pages are dropped (the caller discards the staging folder) as if never rendered
+        import multiprocessing
+
+        _forked["context"] = context
+        try:
+            pool = multiprocessing.get_context("fork").Pool(1)
+        finally:
+            _forked.clear()
+        with pool:
+            pending = pool.apply_async(_forked_checks)
+            files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage)
+            diagnostics += pending.get()
+    else:
+        diagnostics += run_checks(context)
+        if failed(site_policy(site, diagnostics), strict):
+            return Result(site, schedule, site_policy(site, diagnostics))
+        files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage)
+    result = Result(site, schedule, site_policy(site, diagnostics))
+    if result.failed(strict):
+        return result
+    result.diagnostics = site_policy(site, diagnostics + more)
     if not result.failed(strict):
-        result.files = files
+        result.files, result.render_keys = files, keys
     return result
+
+
+OVERLAP_MIN_ARTICLES = 300  # below this, forking a process for the checks costs more than it saves
+_forked: dict = {}  # what the checks process inherits (set only while it is forked)
+
+
+def _forked_checks() -> list[Diagnostic]:
+    return run_checks(_forked["context"])

@@ -151,7 +151,7 @@ def prepare(args):
 
 def cmd_build(args) -> int:
     from . import build
-    from .write import check_output_dir, write_site
+    from .write import check_output_dir, discard_staging, make_staging, write_site
 
     started = time.perf_counter()
     root, now = prepare(args)
@@ -167,15 +167,19 @@ def cmd_build(args) -> int:
     config, _ = load_config(root)  # the output folder is refused before anything is read or written
     out_abs = check_output_dir(args.out if args.out else os.path.join(root, config.output if config else "public"),
                                root)
-    result = build.run(root, now=now, drafts=args.drafts, base_url=args.base_url, strict=args.strict,
-                       jobs=args.jobs, previous_output=out_abs)
-    if result.site is not None and not result.failed(args.strict):
-        written = write_site(result.files, out_abs)
-        result.diagnostics += written
-        if not written:
-            from .render.reuse import save_keys
+    staging = make_staging(out_abs)
+    try:
+        result = build.run(root, now=now, drafts=args.drafts, base_url=args.base_url, strict=args.strict,
+                           jobs=args.jobs, previous_output=out_abs, stage=staging)
+        if result.site is not None and not result.failed(args.strict):
+            written = write_site(result.files, out_abs, staging)
+            result.diagnostics += written
+            if not written:
+                from .render.reuse import save_keys
 
-            save_keys(root, out_abs, result.render_keys)
+                save_keys(root, out_abs, result.render_keys)
+    finally:
+        discard_staging(staging)  # a failed build leaves no trace; after the swap it is gone already
     elapsed = time.perf_counter() - started
     ok = not result.failed(args.strict)
     pages = sum(1 for f in result.files if f.path.endswith(".html") and not f.path.startswith("wechat/")) if ok else 0

@@ -46,17 +46,40 @@ def check_output_dir(out: str, root: str) -> str:
     return out_abs
 
 
-def write_site(files: list[OutputFile], out_abs: str, link_from: str | None = None) -> list[Diagnostic]:
+def make_staging(out_abs: str) -> str | None:
+    """The temporary sibling folder a build writes into (render workers write their pages there as
+    they make them); None when it cannot be made — then write_site makes it and reports why."""
     parent, name = os.path.split(out_abs)
-    token = uuid.uuid4().hex[:8]
-    tmp = os.path.join(parent, f".{name}.tmp-{token}")
-    current = source = None  # the output file being written, and the file it is copied from
-    old = os.path.join(parent, f".{name}.old-{token}")
+    tmp = os.path.join(parent, f".{name}.tmp-{uuid.uuid4().hex[:8]}")
     try:
         os.makedirs(parent, exist_ok=True)
         os.mkdir(tmp)
+    except OSError:
+        return None
+    return tmp
+
+
+def discard_staging(tmp: str | None) -> None:
+    if tmp and os.path.isdir(tmp):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_site(files: list[OutputFile], out_abs: str, staging: str | None = None) -> list[Diagnostic]:
+    """Write ``files`` into ``staging`` (made here when None; files marked ``staged`` are there
+    already) and swap it in for ``out_abs``."""
+    parent, name = os.path.split(out_abs)
+    token = uuid.uuid4().hex[:8]
+    tmp = staging or os.path.join(parent, f".{name}.tmp-{token}")
+    current = source = None  # the output file being written, and the file it is copied from
+    old = os.path.join(parent, f".{name}.old-{token}")
+    try:
+        if staging is None:
+            os.makedirs(parent, exist_ok=True)
+            os.mkdir(tmp)
         made: set[str] = {tmp}
         for f in files:
+            if f.staged:
+                continue
             target = current = os.path.join(tmp, *f.path.split("/"))
             source = f.source
             d = os.path.dirname(target)

@@ -55,3 +55,28 @@ def test_warm_build_after_an_edit_equals_a_cold_build(hub, tmp_path):
         assert any("编辑过的一段" in v.decode("utf-8", "ignore") for k, v in warm.items() if k.startswith("articles/"))
     finally:
         article.write_text(text, encoding="utf-8")
+
+
+def test_a_failing_check_in_a_parallel_build_writes_nothing(hub, tmp_path):
+    """At this size the checks run in their own process while the pages render into the staging
+    folder: a failing check still fails the build, the previous output stays as it was, and the
+    staging folder is gone — with the same report as a one-process build."""
+    out = tmp_path / "site"
+    before = build(hub, out)
+    article = sorted((hub / "content/articles").rglob("*.md"))[5]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("\n\n", "\n\n见[旧页面](/articles/no-such-article/)。\n\n", 1), encoding="utf-8")
+    try:
+        reports = []
+        for jobs in ("2", "1"):
+            r = run_cli("build", "-C", str(hub), "--now", NOW, "--out", str(out), "--jobs", jobs, "--quiet")
+            assert r.code == 1, r.text
+            reports.append(r.text)
+        assert reports[0] == reports[1]
+        rel = article.relative_to(hub).as_posix()
+        assert f"{rel}:" in reports[0] and "LINK001" in reports[0]
+        assert "build failed, nothing written" in reports[0]
+        assert tree_bytes(out) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "no staging folder is left behind"
+    finally:
+        article.write_text(text, encoding="utf-8")

@@ -11,6 +11,7 @@ import jinja2
 from ..diagnostics import Diagnostic, Location, diag
 from ..model import Schedule, Site
 from ..urls import campaign_path, entry_path, persona_path, segment_path, tag_path
+from .outputs import file_digest
 from .env import fingerprint_assets, make_env, template_diagnostic
 from . import wechat_article
 from .reuse import entry_key, global_key
@@ -24,6 +25,7 @@ class OutputFile:
     source: str | None = None  # a file to copy instead of data
     link: bool = False  # carried over from the previous output: hard-link ``source`` when possible
     digest: tuple[int, str] | None = None  # (bytes, sha256) when already known
+    staged: bool = False  # already written at its place in the build's staging folder (``source``)
 
 
 def page_file(site_path: str) -> str:
@@ -46,6 +48,8 @@ class Renderer:
         self.keys: dict[str, str] = {}  # output path -> render key, for the next build
         self._seen_errors: set[tuple] = set()
         self.html_pages: list[str] = []  # site paths, for the sitemap
+        self.stage: str | None = None  # a build's staging folder: pages are written there as they are made
+        self._made_dirs: set[str] = set()
 
     def page(self, site_path: str, template: str, *, title: str, description: str = "", palette_of=None,
              image: str | None = None, kind: str = "website", draft: bool = False, sitemap: bool = True, **extra):
@@ -69,7 +73,7 @@ class Renderer:
                 self._seen_errors.add(key)
                 self.diagnostics.append(d)
             return
-        self.files.append(OutputFile(out_path, html.encode("utf-8")))
+        self._emit(out_path, html.encode("utf-8"))
         if sitemap and template != "404.html":
             self.html_pages.append(site_path)
 
@@ -141,7 +145,28 @@ class Renderer:
 
     def output(self, out_path: str, make) -> None:
         """A non-page output that belongs to one entry (``make()`` gives its bytes)."""
-        self.files.append(OutputFile(out_path, make()))
+        self._emit(out_path, make())
+
+    def _emit(self, out_path: str, data: bytes) -> None:
+        """Keep an output file — in a build, written straight into the staging folder by whichever
+        process made it (the workers write in parallel, and no page's bytes travel back to the
+        parent or stay in memory); in the preview and for tests, in memory."""
+        if self.stage is not None:
+            target = os.path.join(self.stage, *out_path.split("/"))
+            try:
+                folder = os.path.dirname(target)
+                if folder not in self._made_dirs:
+                    os.makedirs(folder, exist_ok=True)
+                    self._made_dirs.add(folder)
+                with open(target, "wb") as fh:
+                    fh.write(data)
+            except OSError:
+                pass  # kept in memory: write_site writes it again, and reports what fails (OUT001)
+            else:
+                self.files.append(OutputFile(out_path, source=target, staged=True,
+                                             digest=(len(data), file_digest(data))))
+                return
+        self.files.append(OutputFile(out_path, data))
 
     def article_pages(self, articles: list) -> None:
         """Every article's page; across ``self.jobs`` forked processes for large sites. Workers
@@ -185,11 +210,12 @@ def _render_articles(span: tuple[int, int]):
 
 
 def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None,
-                keys: dict | None = None) -> tuple[list[OutputFile], list[Diagnostic]]:
+                keys: dict | None = None, stage: str | None = None) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Render the whole site. ``reuse``: carry unchanged article pages over from the previous
-    output (render/reuse.py); ``keys`` receives each article page's render key."""
+    output (render/reuse.py); ``keys`` receives each article page's render key; ``stage``: a
+    folder to write pages into as they are made (write.py's staging folder)."""
     r = Renderer(site, schedule)
-    r.jobs, r.reuse = jobs, reuse
+    r.jobs, r.reuse, r.stage = jobs, reuse, stage
     r.run()
     if keys is not None:
         keys.update(r.keys)
@@ -202,7 +228,7 @@ def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None,
                                     "rename or move the static file"))
             continue
         r.files.append(OutputFile(rel, source=os.path.join(site.root, "static", rel)))
-    from .outputs import file_digest, headers_file
+    from .outputs import headers_file
 
     r.files.append(OutputFile("_headers", headers_file([f.path for f in r.files])))
     files = []
