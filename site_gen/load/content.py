@@ -18,6 +18,7 @@ from .schemas import ARTICLE, CAMPAIGN, PAGE, PERSONA
 from .yamlsrc import compose
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
+_CJK_RUN = re.compile(_CJK.pattern + "+")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 
 
@@ -166,8 +167,9 @@ def load_entry(root: str, rel: str, kind: str, md: MarkdownIt, tz: ZoneInfo) -> 
 
 def reading_minutes(text: str) -> int:
     """Chinese is read by the character (~400/min), Latin text by the word (~220/min)."""
-    cjk = len(_CJK.findall(text))
-    words = len(_WORD.findall(_CJK.sub(" ", text)))
+    rest, runs = _CJK_RUN.subn(" ", text)  # each run of CJK characters becomes one space
+    cjk = len(text) - len(rest) + runs
+    words = len(_WORD.findall(rest))
     return max(1, round(cjk / 400 + words / 220))
 
 
