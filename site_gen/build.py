@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 from dataclasses import dataclass, field
 
@@ -41,6 +42,21 @@ def run(root: str, *, now: str | dt.datetime | None = None, drafts: bool = False
     ``stage`` (write.py's staging folder: pages are written there as they are made; without it,
     every file is kept in memory). ``jobs``: worker processes for large sites (0: one per core)."""
     jobs = jobs or os.cpu_count() or 1
+    collecting = gc.isenabled()
+    gc.disable()  # see _run
+    try:
+        return _run(root, now, drafts, base_url, against, render, strict, jobs, previous_output, stage)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_output, stage) -> Result:
+    """A build makes hundreds of thousands of small objects that live until it ends (entries,
+    their links and text blocks, views) and almost no reference cycles, so Python's cyclic
+    collector only re-scans the live site again and again: at 16,000 articles that was half of a
+    warm build (docs/performance.md). It is off while a build runs and back on afterwards (the
+    preview keeps running), and forked workers inherit that."""
     site, diagnostics = load_site(root, base_url, jobs=jobs)
     if site is None:
         return Result(diagnostics=site_policy(None, diagnostics))

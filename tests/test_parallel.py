@@ -80,3 +80,22 @@ def test_a_failing_check_in_a_parallel_build_writes_nothing(hub, tmp_path):
         assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "no staging folder is left behind"
     finally:
         article.write_text(text, encoding="utf-8")
+
+
+def test_a_build_turns_the_cycle_collector_back_on(hub):
+    """Builds run with Python's cycle collector off (it re-scanned the whole live site again and
+    again); the preview keeps running after a build, so it must be on again afterwards — and a
+    caller that had it off keeps it off."""
+    import gc
+
+    from site_gen import build as pipeline
+
+    result = pipeline.run(str(hub), now=NOW, render=False, jobs=1)
+    assert result.site is not None and len(result.site.articles) >= N - 5
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        pipeline.run(str(hub), now=NOW, render=False, jobs=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

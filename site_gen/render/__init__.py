@@ -140,8 +140,24 @@ class Renderer:
         source = os.path.join(old.prev_dir, *out_path.split("/"))
         if not os.path.isfile(source):
             return False
+        if self.stage is not None:  # linked into the staging folder here: by the workers, in parallel
+            target = os.path.join(self.stage, *out_path.split("/"))
+            try:
+                self._folder(target)
+                os.link(source, target)
+            except OSError:
+                pass  # write_site links or copies it, and reports what fails
+            else:
+                self.files.append(OutputFile(out_path, source=target, staged=True, digest=old.digests[out_path]))
+                return True
         self.files.append(OutputFile(out_path, source=source, link=True, digest=old.digests[out_path]))
         return True
+
+    def _folder(self, target: str) -> None:
+        folder = os.path.dirname(target)
+        if folder not in self._made_dirs:
+            os.makedirs(folder, exist_ok=True)
+            self._made_dirs.add(folder)
 
     def output(self, out_path: str, make) -> None:
         """A non-page output that belongs to one entry (``make()`` gives its bytes)."""
@@ -154,10 +170,7 @@ class Renderer:
         if self.stage is not None:
             target = os.path.join(self.stage, *out_path.split("/"))
             try:
-                folder = os.path.dirname(target)
-                if folder not in self._made_dirs:
-                    os.makedirs(folder, exist_ok=True)
-                    self._made_dirs.add(folder)
+                self._folder(target)
                 with open(target, "wb") as fh:
                     fh.write(data)
             except OSError:
