@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -71,6 +72,23 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def entry() -> None:
+    """The `site-gen` command: :func:`main`, then a quick exit. A one-shot command's site (every
+    entry, view and diagnostic) is still alive when it ends; freeing it object by object and
+    Python's final collection took 0.3–1 s of a warm build. Output is flushed first; nothing else
+    is left to do then (pools are closed, files written)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)
+
+
+_kept: list = []  # a command's result, alive until the quick exit (see entry)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args, extra = parser.parse_known_args(argv)
@@ -81,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     from .config import UsageError
 
+    if args.command != "serve":
+        gc.disable()  # one-shot: nothing here needs the cycle collector (see build.run)
     try:
         return COMMANDS[args.command](args)
     except UsageError as e:
@@ -185,6 +205,7 @@ def cmd_build(args) -> int:
     pages = sum(1 for f in result.files if f.path.endswith(".html") and not f.path.startswith("wechat/")) if ok else 0
     head = f"built {pages} pages in {elapsed:.2f} s" if ok else "build failed, nothing written"
     report(result.diagnostics, args.format, head)
+    _kept.append(result)
     return EXIT_OK if ok else EXIT_ERRORS
 
 
@@ -203,6 +224,7 @@ def cmd_check(args) -> int:
             fixes.write(line + "\n")
     result = build.run(root, now=now, drafts=True, against=args.against, render=False, jobs=0)
     report(result.diagnostics, args.format, "checked" if result.site else "")
+    _kept.append(result)
     return EXIT_ERRORS if result.failed(args.strict) else EXIT_OK
 
 
