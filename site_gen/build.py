@@ -68,19 +68,12 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
     reuse = load_reuse(root, previous_output) if previous_output else None
     keys: dict[str, str] = {}
     if jobs > 1 and len(site.articles) >= OVERLAP_MIN_ARTICLES:
-        # the checks run in a process of their own while the pages render; when they fail, the
-        # pages are dropped (the caller discards the staging folder) as if never rendered
-        import multiprocessing
-
-        _forked["context"] = context
-        try:
-            pool = multiprocessing.get_context("fork").Pool(1)
-        finally:
-            _forked.clear()
-        with pool:
-            pending = pool.apply_async(_forked_checks)
-            files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage)
-            diagnostics += pending.get()
+        # this process runs the checks while its workers render the article pages; when the checks
+        # fail, the pages are dropped (the caller discards the staging folder) as if never rendered
+        checked: list[Diagnostic] = []
+        files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage,
+                                  meanwhile=lambda: checked.extend(run_checks(context)))
+        diagnostics += checked
     else:
         diagnostics += run_checks(context)
         if failed(site_policy(site, diagnostics), strict):
@@ -95,9 +88,4 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
     return result
 
 
-OVERLAP_MIN_ARTICLES = 300  # below this, forking a process for the checks costs more than it saves
-_forked: dict = {}  # what the checks process inherits (set only while it is forked)
-
-
-def _forked_checks() -> list[Diagnostic]:
-    return run_checks(_forked["context"])
+OVERLAP_MIN_ARTICLES = 300  # from here article pages render in worker processes (render.PARALLEL_MIN_PAGES)

@@ -99,3 +99,25 @@ def test_a_build_turns_the_cycle_collector_back_on(hub):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_template_error_is_reported_alike_with_one_or_two_processes(hub, tmp_path):
+    """Worker processes render the listing pages too; the report names the same first page."""
+    base = REPO / "site_gen/themes/default/templates/base.html"
+    override = hub / "themes/default/templates/base.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(base.read_text(encoding="utf-8").replace("<body>", "<body>{{ site.nope }}", 1),
+                        encoding="utf-8")
+    try:
+        reports = []
+        for jobs in ("2", "1"):
+            r = run_cli("build", "-C", str(hub), "--now", NOW, "--out", str(tmp_path / "out"), "--jobs", jobs,
+                        "--quiet")
+            assert r.code == 1, r.text
+            reports.append(r.text)
+        assert reports[0] == reports[1]
+        assert ("themes/default/templates/base.html:" in reports[0]
+                and "template error while rendering index.html: 'dict object' has no attribute 'nope'" in reports[0])
+        assert not (tmp_path / "out").exists()
+    finally:
+        shutil.rmtree(hub / "themes")

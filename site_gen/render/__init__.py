@@ -49,6 +49,8 @@ class Renderer:
         self._seen_errors: set[tuple] = set()
         self.html_pages: list[str] = []  # site paths, for the sitemap
         self.stage: str | None = None  # a build's staging folder: pages are written there as they are made
+        self.meanwhile = None  # work for this process while the workers render article pages (run)
+        self._pending = None  # (pool, async result) of the article pages being rendered
         self._made_dirs: set[str] = set()
 
     def page(self, site_path: str, template: str, *, title: str, description: str = "", palette_of=None,
@@ -83,38 +85,46 @@ class Renderer:
         order = {"live": 0, "preheat": 1, "upcoming": 2, "ended": 3}
         campaigns = sorted(v.campaigns.values(), key=lambda c: (order[c.status], -c.starts.toordinal(), c.id))
         home_persona = v.persona(None)
-        self.page("/", "home.html", title=site.config.title, palette_of=home_persona, persona=home_persona,
-                  live_campaigns=[c for c in campaigns if c.status in ("live", "preheat")],
-                  articles=articles[:20])
-        self.article_pages(articles)
+        listings: list[tuple[tuple, dict]] = []  # the other pages: self.page(*args, **kwargs)
+
+        def later(*args, **kwargs):
+            listings.append((args, kwargs))
+
+        later("/", "home.html", title=site.config.title, palette_of=home_persona, persona=home_persona,
+              live_campaigns=[c for c in campaigns if c.status in ("live", "preheat")], articles=articles[:20])
         for p in sch.pages:
             view = v.entries[p.path]
-            self.page(entry_path(p), "page.html", title=view.title, description=view.summary,
-                      palette_of=view.persona, draft=view.draft, entry=view)
-        self.page("/campaigns/", "campaigns.html", title=v.t("all_campaigns"), campaigns=campaigns)
+            later(entry_path(p), "page.html", title=view.title, description=view.summary,
+                  palette_of=view.persona, draft=view.draft, entry=view)
+        later("/campaigns/", "campaigns.html", title=v.t("all_campaigns"), campaigns=campaigns)
         for c in campaigns:
-            self.page(campaign_path(c.id), "campaign.html", title=c.title, description=c.summary,
-                      palette_of=c.persona, image=c.cover, campaign=c)
+            later(campaign_path(c.id), "campaign.html", title=c.title, description=c.summary,
+                  palette_of=c.persona, image=c.cover, campaign=c)
         for pid, persona in v._personas.items():
-            self.page(persona_path(pid), "persona.html", title=persona.name, description=persona.bio,
-                      palette_of=persona, persona=persona, articles=[a for a in articles if a.persona and a.persona.id == pid])
+            later(persona_path(pid), "persona.html", title=persona.name, description=persona.bio,
+                  palette_of=persona, persona=persona, articles=[a for a in articles if a.persona and a.persona.id == pid])
         for sid, seg in sorted(site.config.segments.items()):
             camp_ids = {c.id for c in site.campaigns.values() if sid in c.segments}
-            self.page(segment_path(sid), "segment.html", title=seg.name,
-                      segment={"id": sid, "name": seg.name, "url": v.prefix + segment_path(sid)},
-                      articles=[a for a in articles if any(s.id == sid for s in a.segments)
-                                or (a.campaign and a.campaign.id in camp_ids)])
+            later(segment_path(sid), "segment.html", title=seg.name,
+                  segment={"id": sid, "name": seg.name, "url": v.prefix + segment_path(sid)},
+                  articles=[a for a in articles if any(s.id == sid for s in a.segments)
+                            or (a.campaign and a.campaign.id in camp_ids)])
         tags: dict[str, list] = {}
         for a in articles:
             for tag in a.tags:
                 tags.setdefault(tag.slug, []).append(a)
         for slug, tagged in sorted(tags.items()):
             tag = next(t for t in tagged[0].tags if t.slug == slug)
-            self.page(tag_path(tag.name), "tag.html", title=f"#{tag.name}", tag=tag, articles=tagged)
-        self.page("/404.html", "404.html", title=v.t("not_found_title"), sitemap=False)
-        from .outputs import extra_outputs
+            later(tag_path(tag.name), "tag.html", title=f"#{tag.name}", tag=tag, articles=tagged)
+        later("/404.html", "404.html", title=v.t("not_found_title"), sitemap=False)
+        self.article_pages(articles, listings)
+        from .outputs import extra_outputs, final_outputs
 
         extra_outputs(self)
+        if self.meanwhile is not None:
+            self.meanwhile()  # the build's checks, while the workers still render the pages
+        self._join_articles()
+        final_outputs(self)
         for name, (out_path, source) in self.assets.items():
             self.files.append(OutputFile(out_path, source=source))
 
@@ -181,54 +191,82 @@ class Renderer:
                 return
         self.files.append(OutputFile(out_path, data))
 
-    def article_pages(self, articles: list) -> None:
-        """Every article's page; across ``self.jobs`` forked processes for large sites. Workers
-        inherit this renderer (compiled templates, views) by fork and send back the files."""
+    def article_pages(self, articles: list, listings: list = ()) -> None:
+        """Every article's page and the ``listings`` (``self.page`` arguments); across
+        ``self.jobs`` forked processes for large sites, which this process does not wait for (see
+        _join_articles). Workers inherit this renderer (compiled templates, views) by fork and
+        send back the files they wrote."""
         self._global_key = global_key(self.site, self.schedule)
         self._entries = {e.path: e for e in self.schedule.published}
         if self.jobs <= 1 or len(articles) < PARALLEL_MIN_PAGES:
+            for args, kwargs in listings:  # the home page first: a template error names it
+                self.page(*args, **kwargs)
             for a in articles:
                 self.article_page(a)
             return
         import multiprocessing
 
-        _forked["job"] = (self, articles)
+        _forked["job"] = (self, articles, listings)
         try:
-            step = max(1, -(-len(articles) // (self.jobs * 4)))
-            with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
-                parts = pool.map(_render_articles, [(i, i + step) for i in range(0, len(articles), step)])
+            pool = multiprocessing.get_context("fork").Pool(self.jobs)
         finally:
             _forked.clear()
+        step = max(1, -(-len(articles) // (self.jobs * 4)))
+        tasks = [("listings", i, i + 4) for i in range(0, len(listings), 4)]  # in the same order
+        tasks += [("articles", i, i + step) for i in range(0, len(articles), step)]
+        self._pending = (pool, pool.map_async(_render_part, tasks, chunksize=1), len(self.diagnostics))
+
+    def _join_articles(self) -> None:
+        """Collect what the workers rendered (run() goes on with the other pages meanwhile)."""
+        if self._pending is None:
+            return
+        pool, pending, slot = self._pending
+        self._pending = None
+        with pool:
+            parts = pending.get()
+        # the workers' diagnostics go before what this process found meanwhile, as if it had
+        # waited (one template error is reported once, naming the same page as with --jobs 1)
+        later = self.diagnostics[slot:]
+        del self.diagnostics[slot:]
+        self._seen_errors = {(d.location, d.message.split(": ", 1)[-1]) for d in self.diagnostics}
+        found = []
         for files, diagnostics, pages, keys in parts:
             self.files.extend(files)
             self.html_pages.extend(pages)
             self.keys.update(keys)
-            for d in diagnostics:
-                key = (d.location, d.message.split(": ", 1)[-1])
-                if key not in self._seen_errors:
-                    self._seen_errors.add(key)
-                    self.diagnostics.append(d)
+            found += diagnostics
+        for d in found + later:
+            key = (d.location, d.message.split(": ", 1)[-1])
+            if key not in self._seen_errors:
+                self._seen_errors.add(key)
+                self.diagnostics.append(d)
 
 
 PARALLEL_MIN_PAGES = 300
 _forked: dict = {}  # the job a forked worker inherits (set only around one pool's lifetime)
 
 
-def _render_articles(span: tuple[int, int]):
-    renderer, articles = _forked["job"]
+def _render_part(task: tuple[str, int, int]):
+    renderer, articles, listings = _forked["job"]
     renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys = [], [], [], {}
-    for a in articles[span[0]:span[1]]:
-        renderer.article_page(a)
+    kind, start, end = task
+    if kind == "articles":
+        for a in articles[start:end]:
+            renderer.article_page(a)
+    else:
+        for args, kwargs in listings[start:end]:
+            renderer.page(*args, **kwargs)
     return renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys
 
 
-def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None,
-                keys: dict | None = None, stage: str | None = None) -> tuple[list[OutputFile], list[Diagnostic]]:
+def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None, keys: dict | None = None,
+                stage: str | None = None, meanwhile=None) -> tuple[list[OutputFile], list[Diagnostic]]:
     """Render the whole site. ``reuse``: carry unchanged article pages over from the previous
     output (render/reuse.py); ``keys`` receives each article page's render key; ``stage``: a
-    folder to write pages into as they are made (write.py's staging folder)."""
+    folder to write pages into as they are made (write.py's staging folder); ``meanwhile``: called
+    once, while worker processes render the article pages (when they do)."""
     r = Renderer(site, schedule)
-    r.jobs, r.reuse, r.stage = jobs, reuse, stage
+    r.jobs, r.reuse, r.stage, r.meanwhile = jobs, reuse, stage, meanwhile
     r.run()
     if keys is not None:
         keys.update(r.keys)

@@ -133,6 +133,14 @@ def extra_outputs(r) -> None:
             tag = {"tag_id": str(cfg.segments[sid].wechat_tag_id)}
             r.files.append(OutputFile(f"wechat/menu-{sid}.json", menu_json(site, menus, tag)))
 
+
+
+def final_outputs(r) -> None:
+    """What needs every page made first (the article pages come from the workers)."""
+    from . import OutputFile
+
+    site, sch, v = r.site, r.schedule, r.views
+    cfg = site.config
     wechat_article.article_outputs(r)  # paste-ready articles for the official-account editor
 
     # sitemap, robots, _headers
