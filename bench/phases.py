@@ -3,9 +3,10 @@
     python bench/phases.py build -C /tmp/site-gen-bench-4000 --now 2026-11-23 --out /tmp/out --quiet
 
 Any `site-gen` command line works; the stages are timed by wrapping the pipeline's functions
-(nothing in site-gen is changed). With `--jobs` above 1 the checks of a large site run in their own
-process while the pages render, so `run_checks` is reported only for smaller sites or `--jobs 1`.
-Delete `<site>/.site-gen-cache/` and the output folder first for a cold build.
+(nothing in site-gen is changed). With `--jobs` above 1 and 300+ articles, worker processes render
+the pages while this process makes the feeds, QR codes and menus (`extra_outputs`) and runs the
+checks (`run_checks`, inside `render_site`); "wait for workers" is what is left of their work after
+that. Delete `<site>/.site-gen-cache/` and the output folder first for a cold build.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ def timed(owner, name: str, label: str | None = None) -> None:
 def main(argv: list[str]) -> int:
     for name in ("load_site", "plan", "run_checks", "render_site"):
         timed(build, name)
-    timed(render.Renderer, "article_pages")
+    timed(render.Renderer, "_join_articles", "wait for workers")
     timed(outputs, "extra_outputs")
+    timed(outputs, "final_outputs")
     timed(write, "write_site")
     started = time.perf_counter()
     code = cli.main(argv)

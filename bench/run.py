@@ -8,7 +8,8 @@ and measures, as medians of --runs runs:
 - cold build: empty output and cache (site-gen: `build --now 2026-11-23`; Hugo: `hugo`)
 - warm build, nothing changed; warm build, one article changed
 - check: cold (no cache) and warm
-- peak memory: the largest summed RSS of the process tree, sampled every 10 ms
+- peak memory: the largest summed RSS of the process tree, sampled every 10 ms, and the largest
+  summed PSS (shared pages divided among the processes sharing them), sampled every 50 ms
 - serve: time from saving one article to the reload message (bench/serve_rebuild.py), if present
 
 and prints a Markdown table with every figure as a ratio to Hugo's cold build (time) or Hugo's peak
@@ -50,16 +51,40 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int]:
-    """Run a command; return (wall seconds, peak tree RSS in bytes). Fails loudly on a non-zero exit."""
-    peak = [0]
+def tree_pss(pid: int) -> int:
+    """Summed proportional set size (bytes) of a process and its descendants: a page shared by k
+    processes counts 1/k in each, so forked workers do not count the parent's pages again."""
+    total, stack, seen = 0, [pid], set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:")) * 1024
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError, StopIteration):
+            continue
+    return total
+
+
+def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int]:
+    """Run a command; return (wall seconds, peak tree RSS, peak tree PSS in bytes). Fails loudly on a
+    non-zero exit. RSS is sampled every 10 ms, PSS (costlier to read) every 50 ms."""
+    peak = [0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     done = threading.Event()
 
     def sample():
+        ticks = 0
         while not done.is_set():
             peak[0] = max(peak[0], tree_rss(proc.pid))
+            if ticks % 5 == 0:
+                peak[1] = max(peak[1], tree_pss(proc.pid))
+            ticks += 1
             done.wait(0.01)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -70,7 +95,7 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int]:
     t.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
-    return elapsed, peak[0]
+    return elapsed, peak[0], peak[1]
 
 
 def median(values):
@@ -101,20 +126,22 @@ def bench_size(n: int, runs: int, work: str) -> dict:
                    stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), hub, hugo_dir], check=True)
     cache = os.path.join(hub, ".site-gen-cache")
-    r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "cold", "cold_mem", "warm", "warm_one",
-                                           "check_cold", "check_warm")}
+    r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "hugo_pss", "cold", "cold_mem", "cold_pss",
+                                           "warm", "warm_one", "check_cold", "check_warm")}
     for i in range(runs):
         for d in (hugo_out, os.path.join(hugo_dir, "resources")):
             shutil.rmtree(d, ignore_errors=True)
-        t, m = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_dir)
+        t, m, pss = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_dir)
         r["hugo_cold"].append(t)
         r["hugo_mem"].append(m)
+        r["hugo_pss"].append(pss)
 
         for d in (out, cache):
             shutil.rmtree(d, ignore_errors=True)
-        t, m = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))
+        t, m, pss = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))
         r["cold"].append(t)
         r["cold_mem"].append(m)
+        r["cold_pss"].append(pss)
         r["warm"].append(timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))[0])
         touch_article(hub, i)
         r["warm_one"].append(timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))[0])
@@ -146,14 +173,16 @@ def machine_line() -> str:
 
 def table(results: dict) -> str:
     rows = ["| N | Hugo cold | site-gen cold (ratio) | warm, no change | warm, 1 changed | check cold | "
-            "check warm | Hugo peak mem | site-gen peak mem (ratio) |",
-            "|---|---|---|---|---|---|---|---|---|"]
+            "check warm | Hugo peak mem | site-gen peak mem (ratio) | Hugo peak PSS | site-gen peak PSS (ratio) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, r in results.items():
         h = r["hugo_cold"]
         rows.append(
             f"| {n} | {h:.2f} s | {r['cold']:.2f} s ({r['cold'] / h:.2f}) | {r['warm']:.2f} s ({r['warm'] / h:.2f}) | "
             f"{r['warm_one']:.2f} s ({r['warm_one'] / h:.2f}) | {r['check_cold']:.2f} s | {r['check_warm']:.2f} s | "
-            f"{r['hugo_mem'] / 2**20:.0f} MiB | {r['cold_mem'] / 2**20:.0f} MiB ({r['cold_mem'] / r['hugo_mem']:.2f}) |")
+            f"{r['hugo_mem'] / 2**20:.0f} MiB | {r['cold_mem'] / 2**20:.0f} MiB ({r['cold_mem'] / r['hugo_mem']:.2f}) | "
+            f"{r['hugo_pss'] / 2**20:.0f} MiB | {r['cold_pss'] / 2**20:.0f} MiB "
+            f"({r['cold_pss'] / max(r['hugo_pss'], 1):.2f}) |")
     return "\n".join(rows)
 
 

@@ -20,7 +20,7 @@ def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
     assert "| 60 | " in p.stdout
     data = json.loads((tmp_path / "out/results.json").read_text())
     r = data["results"]["60"]
-    assert r["hugo_cold"] > 0 and r["cold"] > 0 and r["warm_one"] > 0 and r["cold_mem"] > 0
+    assert r["hugo_cold"] > 0 and r["cold"] > 0 and r["warm_one"] > 0 and r["cold_mem"] > 0 and r["cold_pss"] > 0
     hugo_pages = list((tmp_path / "work/hugo-out60/articles").glob("*/index.html"))
     site_pages = list((tmp_path / "work/out60/articles").glob("*/index.html"))
     assert len(hugo_pages) == len(site_pages) == 60

@@ -121,3 +121,18 @@ def test_a_template_error_is_reported_alike_with_one_or_two_processes(hub, tmp_p
         assert not (tmp_path / "out").exists()
     finally:
         shutil.rmtree(hub / "themes")
+
+
+def test_a_cache_that_cannot_be_written_is_only_slower(hub, tmp_path):
+    """The loading workers store what they parse and send the same bytes back: when the cache
+    cannot be written (here a file stands where its folder goes), the build is the same."""
+    cache = hub / ".site-gen-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cold = build(hub, tmp_path / "cold", "--jobs", "2")
+    shutil.rmtree(cache)
+    cache.write_text("not a folder", encoding="utf-8")
+    try:
+        assert build(hub, tmp_path / "nocache", "--jobs", "2") == cold
+        assert cache.read_text(encoding="utf-8") == "not a folder"
+    finally:
+        cache.unlink()

@@ -25,6 +25,7 @@ class EntryCache:
         self.salt = f"{__version__}\0{salt}".encode()
         self.enabled = enabled
         self.used: set[str] = set()
+        self._folders: set[str] = set()
 
     def key(self, root: str, rel: str, kind: str) -> str | None:
         try:
@@ -48,20 +49,26 @@ class EntryCache:
         self.used.add(key)
         return value
 
-    def put(self, key: str | None, value) -> None:
+    def put(self, key: str | None, value, *, pickled: bool = False) -> bytes | None:
+        """Store ``value``. ``pickled``: return it pickled, stored or not (a loading worker sends
+        those bytes to the parent rather than pickling the entry a second time)."""
         if not self.enabled or key is None:
-            return
+            return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         folder = os.path.join(self.dir, key[:2])
         path = os.path.join(folder, key)
         try:
-            os.makedirs(folder, exist_ok=True)
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
             tmp = f"{path}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(blob)
             os.replace(tmp, path)
             self.used.add(key)
         except OSError:
             self.enabled = False  # read-only or full: build without a cache
+        return blob
 
     def prune(self) -> None:
         """Remove entries a full load did not use (old versions of files, deleted files)."""

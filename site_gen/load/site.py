@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 from types import MappingProxyType
 
 from ..config import UsageError, load_config
@@ -37,16 +38,18 @@ def _init_worker(html: bool, base_path: str, cache: EntryCache) -> None:
     _worker["cache"] = cache
 
 
-def _load_one(root: str, rel: str, kind: str, tz, key: str | None):
-    return _parse_and_store(root, rel, kind, _worker["md"], tz, _worker["cache"], key)
+def _load_one(root: str, rel: str, kind: str, tz, key: str | None) -> bytes:
+    """In a worker: the entry pickled once, for the cache and for the parent alike."""
+    return _parse_and_store(root, rel, kind, _worker["md"], tz, _worker["cache"], key, pickled=True)[1]
 
 
-def _parse_and_store(root: str, rel: str, kind: str, md, tz, cache: EntryCache, key: str | None):
+def _parse_and_store(root: str, rel: str, kind: str, md, tz, cache: EntryCache, key: str | None,
+                     pickled: bool = False):
+    """((entry, diagnostics), the same pickled when ``pickled``)"""
     entry, diagnostics = load_entry(root, rel, kind, md, tz)
     if entry is not None and entry.tags:
         entry = dataclasses.replace(entry, tag_slugs=tuple(slugify(t) for t in entry.tags))
-    cache.put(key, (entry, diagnostics))
-    return entry, diagnostics
+    return (entry, diagnostics), cache.put(key, (entry, diagnostics), pickled=pickled)
 
 
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
@@ -61,14 +64,15 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
     tz = config.timezone
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         md = make_markdown(config.markdown_html, config.base_path) if todo else None
-        fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i]) for i in todo]
+        fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i])[0] for i in todo]
     else:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
-            fresh = pool.starmap(_load_one, [(root, *sources[i], tz, keys[i]) for i in todo],
-                                 chunksize=max(8, len(todo) // (jobs * 8)))
+            fresh = [pickle.loads(blob) for blob in
+                     pool.starmap(_load_one, [(root, *sources[i], tz, keys[i]) for i in todo],
+                                  chunksize=max(8, len(todo) // (jobs * 8)))]
         cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
     for i, value in zip(todo, fresh):
         results[i] = value
