@@ -33,19 +33,29 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NOW = "2026-11-23"
 
 
-def tree_rss(pid: int) -> int:
-    """Summed resident memory (bytes) of a process and its descendants."""
-    total, stack, seen = 0, [pid], set()
+def tree(pid: int):
+    """A process and its descendants, as they are while walked."""
+    stack, seen = [pid], set()
     while stack:
         p = stack.pop()
         if p in seen:
             continue
         seen.add(p)
+        yield p
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+
+
+def tree_rss(pid: int) -> int:
+    """Summed resident memory (bytes) of a process and its descendants."""
+    total = 0
+    for p in tree(pid):
         try:
             with open(f"/proc/{p}/statm") as fh:
                 total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                stack.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError):
             continue
     return total
@@ -54,17 +64,11 @@ def tree_rss(pid: int) -> int:
 def tree_pss(pid: int) -> int:
     """Summed proportional set size (bytes) of a process and its descendants: a page shared by k
     processes counts 1/k in each, so forked workers do not count the parent's pages again."""
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        p = stack.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+    total = 0
+    for p in tree(pid):
         try:
             with open(f"/proc/{p}/smaps_rollup") as fh:
                 total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:")) * 1024
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                stack.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError, StopIteration):
             continue
     return total
