@@ -44,8 +44,12 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
-def make_markdown(html: bool, base_path: str = "/") -> MarkdownIt:
+def make_markdown(html: bool, base_path: str = "/", fast: bool = True) -> MarkdownIt:
+    """The parser parse_body uses. ``fast``: plain bodies go through the compiled fast path
+    (load/fastmd.py), which gives the same result."""
     md = MarkdownIt("commonmark", {"html": html, "typographer": False, "maxNesting": MAX_NESTING})
+    md.site_gen_fast = fast and not html  # type: ignore[attr-defined]
+    md.site_gen_base_path = base_path  # type: ignore[attr-defined]
     _report_dropped_blocks(md)
     md.enable(["table", "strikethrough"])
     md.validateLink = safe_link  # type: ignore[method-assign]
@@ -157,24 +161,13 @@ class Body:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body:
-    """Parse a body that starts at file line ``body_line`` (1-based)."""
-    out = Body()
-    env: dict = {}
-    tokens = md.parse(body, env)
-    offset = body_line - 1
-    if "dropped" in env:
-        out.diagnostics.append(diag(
-            "META001", Location(path, env["dropped"] + offset + 1, 1),
-            f"the Markdown is nested too deeply here (over {md.options['maxNesting'] - 1} levels: each quote, "
-            "::: box, list and list item counts one); the text from here on would be dropped",
-            "nest fewer quotes, lists or boxes inside each other (limits: docs/limits.md)"))
+def _locator(path: str, lines: tuple[str, ...]):
     searched: dict[int, list[int]] = {}  # line -> [where the next search starts, characters scanned]
 
-    def loc_of(tok_line: int, needle: str | None = None) -> Location:
-        """The needle's column on the line, searching on from the previous find on that line (links
-        come in source order), with the work per line bounded (no quadratic time on a huge line)."""
-        line = tok_line + offset + 1
+    def loc_of(line: int, needle: str | None = None) -> Location:
+        """The needle's column on file line ``line``, searching on from the previous find on that
+        line (links come in source order), with the work per line bounded (no quadratic time on a
+        huge line)."""
         col = 1
         if needle and 0 < line <= len(lines):
             text = lines[line - 1]
@@ -186,6 +179,66 @@ def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
                     state[0] = found + len(needle)
                     col = found + 1
         return Location(path, line, col)
+
+    return loc_of
+
+
+def _fast_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body | None:
+    """parse_body's result from the compiled fast path, or None (load/fastmd.py)."""
+    from . import fastmd
+
+    split = fastmd.split_closing_cta(body)
+    if split is None:
+        return None
+    text, cta_line = split
+    parsed = fastmd.parse(text, md.site_gen_base_path)
+    if parsed is None:
+        return None
+    html, records, ids = parsed  # nested far less than MAX_HTML_DEPTH (fastmd.MAX_DEPTH, MAX_INLINE)
+    out = Body()
+    offset = body_line - 1
+    locate = _locator(path, lines)
+    if cta_line >= 0:  # the closing block alone, by markdown-it-py, at its own lines
+        tokens = md.parse("\n".join(body.split("\n")[cta_line:]), {})
+        blocks = _cta_blocks(tokens)
+        if len(blocks) != 1:
+            return None
+        out.cta = _block_cta(tokens, blocks[0], lambda line, needle=None: locate(line + offset + cta_line + 1, needle),
+                             out.diagnostics)
+    plain: list[str] = []
+    for line, in_paragraph, content, plain_inline, links in records:
+        out.text_blocks.append(TextBlock(line + offset + 1, blank_code_spans(content)))
+        plain.append(plain_inline)
+        if not out.first_paragraph and in_paragraph and plain_inline.strip():
+            out.first_paragraph = plain_inline.strip()
+        for image, url in links:
+            out.links.append(Link(url, locate(line + offset + 1, url), image=image))
+    out.anchors = set(ids)
+    out.plain_text = "\n".join(plain)
+    out.html = html
+    return out
+
+
+def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body:
+    """Parse a body that starts at file line ``body_line`` (1-based)."""
+    if getattr(md, "site_gen_fast", False):
+        fast = _fast_body(md, body, path, body_line, lines)
+        if fast is not None:
+            return fast
+    out = Body()
+    env: dict = {}
+    tokens = md.parse(body, env)
+    offset = body_line - 1
+    if "dropped" in env:
+        out.diagnostics.append(diag(
+            "META001", Location(path, env["dropped"] + offset + 1, 1),
+            f"the Markdown is nested too deeply here (over {md.options['maxNesting'] - 1} levels: each quote, "
+            "::: box, list and list item counts one); the text from here on would be dropped",
+            "nest fewer quotes, lists or boxes inside each other (limits: docs/limits.md)"))
+    locate = _locator(path, lines)
+
+    def loc_of(tok_line: int, needle: str | None = None) -> Location:
+        return locate(tok_line + offset + 1, needle)
 
     cta_blocks = _cta_blocks(tokens)
     closing = cta_blocks[-1] if cta_blocks and _only_footnotes_after(tokens, cta_blocks[-1][1]) else None

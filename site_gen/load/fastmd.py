@@ -1,0 +1,308 @@
+"""A compiled fast path for plain articles: markdown-it-pyrs (markdown-it's Rust port) instead of
+markdown-it-py, for bodies inside a conservative subset of Markdown, giving exactly what
+``markdown.parse_body`` gives (docs/performance.md: markdown-it-py's parse was the floor of a cold
+build, 1.7–2.0 ms per article; this path is ~0.5 ms).
+
+Anything outside the subset returns None and is parsed by markdown-it-py as before: raw HTML
+options, ``<``/``&``/backslashes (HTML, entities, escapes), footnotes, reference definitions, tabs,
+trailing spaces (hard breaks), ``:::`` boxes other than the closing ``::: cta`` block, deep
+nesting, lines continued inside lists or quotes, and link targets that markdown-it would
+re-encode or that are not plainly safe. ``tests/test_fastmd.py`` holds the two paths equal on every
+article of the benchmark hub, the example hub and generated Markdown.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from mdit_py_plugins.anchors.index import slugify, unique_slug
+
+_SAFE_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$'()*+,;=%]*")  # as both parsers write it, encoded
+_ENCODED_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*%")  # markdown-it-py writes punycode there
+# tabs, CR, NUL, and whitespace other than spaces and newlines (U+3000, U+00A0: Python's strip()
+# takes them where the Rust parser keeps them): each parser its own way
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029\ufeff]|[^\S \n]")
+_NESTING = re.compile(r"(?:[ >]|[-*+] |\d{1,9}[.)] )*")
+_TANGLE = re.compile(r"\*{3}|_{3}")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_CTA_OPEN = re.compile(r"::: *cta\b")
+_HEADING = re.compile(r"<h([1-6])>")
+_LINK = re.compile(r'<a href="([^"]*)"((?: title="[^"]*")?)>')
+_IMG = re.compile(r'<img src="([^"]*)"( alt="[^"]*"(?: title="[^"]*")?) />')
+_INLINE = frozenset({"text", "softbreak", "link", "image", "strong", "em", "code_inline", "s", "strikethrough"})
+_NEWLINE = re.compile(b"\n")
+_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?: +|$)")
+# Blocks nested at most MAX_DEPTH deep (two elements each at most, plus a table's four) and inline
+# marks at most MAX_INLINE deep keep the HTML far below markdown.MAX_HTML_DEPTH (100).
+MAX_DEPTH = 8
+MAX_INLINE = 40
+
+_parser = None
+
+
+def _rs():
+    global _parser
+    if _parser is None:
+        from markdown_it_pyrs import MarkdownIt
+
+        _parser = MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
+    return _parser
+
+
+class _Ineligible(Exception):
+    pass
+
+
+def split_closing_cta(body: str) -> tuple[str, int] | None:
+    """(the body before a closing ``::: cta`` block, that block's first line index) — or None when
+    ``:::`` is used any other way. (text, -1) when there is no ``:::`` at all."""
+    lines = body.split("\n")
+    fence: str | None = None
+    marks = []
+    marks_in_block = brackets_in_block = chars_in_block = 0
+    for i, line in enumerate(lines):
+        # the Rust parser is not linear on every pathological input (tests/test_bad_markdown.py) and
+        # recurses on nesting: only ordinary blocks go its way, the rest to markdown-it-py's limits
+        if not line.strip():
+            marks_in_block = brackets_in_block = chars_in_block = 0
+        marks_in_block += line.count("*") + line.count("_") + line.count("~")
+        brackets_in_block += line.count("[") + line.count("]")
+        chars_in_block += len(line)
+        if marks_in_block > 64 or brackets_in_block > 128 or chars_in_block > 8000 \
+                or len(_NESTING.match(line).group()) > 24 or line.count(">") > 8:
+            return None
+        m = _FENCE.match(line)
+        if not m and ("```" in line or "~~~" in line):
+            return None  # a fence inside a list or quote: left to markdown-it-py
+        if m:
+            run = m.group(1)
+            if fence is None:
+                fence = run
+            elif run[0] == fence[0] and len(run) >= len(fence) and not line.strip()[len(run):].strip():
+                fence = None
+            continue
+        if fence is None and ("`" in line and ("``" in line or line.count("`") % 2)
+                              or _TANGLE.search(line) or "~~" in line and ("*" in line or "_" in line)):
+            return None  # code spans beyond `a` pairs on one line, runs of 3+ emphasis marks, ~~ mixed with
+            # * or _: the two parsers differ on some such tangles (tests/test_fastmd.py found them)
+        if ":::" in line:
+            if fence is not None or not line.startswith(":::"):
+                return None  # a box in a fence, a list or a quote, or ::: in text: left to markdown-it-py
+            marks.append(i)
+    if fence is not None:
+        return None  # a fence left open: the parsers end its last line differently
+    if not marks:
+        return body, -1
+    if len(marks) != 2:
+        return None
+    start, end = marks
+    if not _CTA_OPEN.match(lines[start]) or lines[end].rstrip() != ":::":
+        return None
+    if start and lines[start - 1].strip():
+        return None
+    if any(line.strip() for line in lines[end + 1:]):
+        return None
+    return "\n".join(lines[:start]), start
+
+
+def eligible_text(text: str) -> bool:
+    return not any(c in text for c in "<&\\") and "[^" not in text and "]:" not in text \
+        and " \n" not in text and not text.endswith(" ") and not _CONTROL.search(text)
+
+
+class Walk:
+    """The pyrs tree turned into what parse_body reads from markdown-it-py's tokens."""
+
+    def __init__(self, text: str):
+        self.src = text.encode("utf-8")
+        self.lines = text.split("\n")
+        self.newlines = [m.start() for m in _NEWLINE.finditer(self.src)]
+        # (body line, in a paragraph, content, plain text, [(is image, url)]) per inline token
+        self.records: list[tuple[int, bool, str, str, list[tuple[bool, str]]]] = []
+        self.headings: list[str] = []  # titles, in order
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_right(self.newlines, offset - 1)
+
+    def run(self, root) -> None:
+        self._blocks(root.children, 0, nested=False)
+
+    def _blocks(self, nodes, depth: int, nested: bool) -> None:
+        if depth > MAX_DEPTH:
+            raise _Ineligible
+        for n in nodes:
+            name = n.name
+            if name == "paragraph":
+                self._inline(n.children, self._slice(n.srcmap).strip(), self.line(n.srcmap[0]), True, nested)
+            elif name == "heading":
+                if not n.children:
+                    raise _Ineligible
+                self.headings.append(self._title(n.children))
+                first, last = self.line(n.srcmap[0]), self.line(max(n.srcmap[1] - 1, n.srcmap[0]))
+                head = self.lines[first]
+                if head.lstrip(" ").startswith("#"):
+                    content = _atx_content(head)
+                else:  # setext: the lines above the underline
+                    content = "\n".join(self.lines[first:last]).strip()
+                self._inline(n.children, content, first, False, nested)
+            elif name in ("bullet_list", "ordered_list", "blockquote"):
+                self._blocks(n.children, depth + 1, nested=True)
+            elif name == "list_item":
+                run = []
+                for c in n.children:
+                    if c.name in _INLINE:
+                        if run is None:
+                            raise _Ineligible  # inline after a nested block in a tight item
+                        run.append(c)
+                    else:
+                        if run:
+                            self._item_text(n, run)
+                        run = None
+                        self._blocks([c], depth + 1, nested=True)
+                if run:
+                    self._item_text(n, run)
+            elif name == "table":
+                for part in n.children:  # thead, tbody
+                    for row in part.children:
+                        for cell in row.children:
+                            line = self.line(row.srcmap[0])
+                            if cell.children:
+                                if cell.srcmap is None:
+                                    raise _Ineligible
+                                self._inline(cell.children, self._slice(cell.srcmap).strip(), line, False, nested)
+                            else:
+                                self.records.append((line, False, "", "", []))
+            elif name in ("code_block", "fence", "hr"):
+                continue
+            else:
+                raise _Ineligible
+
+    def _slice(self, srcmap) -> str:
+        if srcmap is None:
+            raise _Ineligible
+        return self.src[srcmap[0]:srcmap[1]].decode("utf-8")
+
+    def _item_text(self, item, run) -> None:
+        """A tight list item's text: the rest of its first line after the marker."""
+        if item.srcmap is None:
+            raise _Ineligible
+        line = self.line(item.srcmap[0])
+        end = run[-1].srcmap
+        if end is None or self.line(max(end[1] - 1, end[0])) != line:
+            raise _Ineligible  # continued on the next line: markdown-it strips the item's indent
+        start = self.newlines[line - 1] + 1 if line else 0  # the item's marker, inside its line
+        col = len(self.src[start:item.srcmap[0]].decode("utf-8"))
+        m = _MARKER.match(self.lines[line], col)
+        if not m:
+            raise _Ineligible
+        self._inline(run, self.lines[line][m.end():].strip(), line, True, True)
+
+    def _inline(self, children, content: str, line: int, in_paragraph: bool, nested: bool) -> None:
+        if nested and "\n" in content:
+            raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
+        plain: list[str] = []
+        links: list[tuple[bool, str]] = []
+        self._collect(children, plain, links)
+        self.records.append((line, in_paragraph, content, "".join(plain).replace("\n", " "), links))
+
+    def _collect(self, nodes, plain: list[str], links: list, depth: int = 0) -> None:
+        if depth > MAX_INLINE:
+            raise _Ineligible
+        for n in nodes:
+            name = n.name
+            if name == "text":
+                plain.append(n.meta["content"])
+            elif name == "code_inline":
+                plain.append("".join(c.meta["content"] for c in n.children))
+            elif name == "image":
+                links.append((True, self._url(n.meta["url"])))
+            elif name == "link":
+                links.append((False, self._url(n.meta["url"])))
+                self._collect(n.children, plain, links, depth + 1)
+            elif name in ("strong", "em", "s", "strikethrough"):
+                self._collect(n.children, plain, links, depth + 1)
+            elif name != "softbreak":
+                raise _Ineligible
+
+    @staticmethod
+    def _url(url: str) -> str:
+        from .markdown import safe_link
+
+        if not _SAFE_URL.fullmatch(url) or _ENCODED_HOST.match(url) or not safe_link(url):
+            raise _Ineligible  # the parsers would write it differently, or it is not a plainly safe link
+        return url
+
+    def _title(self, nodes) -> str:
+        out: list[str] = []
+
+        def visit(ns):
+            for n in ns:
+                if n.name == "text":
+                    out.append(n.meta["content"])
+                elif n.name == "code_inline":
+                    out.append("".join(c.meta["content"] for c in n.children))
+                elif n.name != "image":
+                    visit(n.children)
+
+        visit(nodes)
+        return "".join(out)
+
+
+def _atx_content(line: str) -> str:
+    """An ATX heading's text, cut as markdown-it cuts it (rules_block/heading.py)."""
+    pos = len(line) - len(line.lstrip(" "))
+    while pos < len(line) and line[pos] == "#":
+        pos += 1
+    end = len(line)
+    while end > pos and line[end - 1] in " \t":
+        end -= 1
+    tmp = end
+    while tmp > pos and line[tmp - 1] == "#":
+        tmp -= 1
+    if tmp > pos and line[tmp - 1] in " \t":
+        end = tmp
+    return line[pos:end].strip()
+
+
+def parse(text: str, base_path: str):
+    """(html, records, heading ids) for ``text`` (the body without its closing action block), or
+    None when it is outside the subset."""
+    if not eligible_text(text):
+        return None
+    global _parser
+    rs = _rs()
+    try:
+        walk = Walk(text)
+        walk.run(rs.tree(text))
+        html = rs.render(text)
+    except _Ineligible:
+        return None
+    except BaseException as e:  # a panic in the Rust parser (pyo3's PanicException is a BaseException)
+        if isinstance(e, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        _parser = None  # a fresh one next time; markdown-it-py parses this body
+        return None
+    slugs: set[str] = set()
+    ids = []
+    for title in walk.headings:
+        slug = unique_slug(slugify(title), slugs)
+        if not slug:
+            return None
+        ids.append(slug)
+    it = iter(ids)
+    html = _HEADING.sub(lambda m: f'<h{m.group(1)} id="{next(it)}">', html)
+    prefix = base_path.rstrip("/")
+
+    def site_path(href: str) -> str:
+        return prefix + href if prefix and href.startswith("/") and not href.startswith("//") else href
+
+    def link(m: re.Match) -> str:
+        href = m.group(1)
+        rel = ' rel="noopener"' if re.match(r"^https?://", href) else ""
+        return f'<a href="{site_path(href)}"{m.group(2)}{rel}>'
+
+    html = _LINK.sub(link, html)
+    html = _IMG.sub(lambda m: f'<img src="{site_path(m.group(1))}"{m.group(2)} loading="lazy" decoding="async" />',
+                    html)
+    return html, walk.records, ids
