@@ -18,12 +18,15 @@ import re
 
 from mdit_py_plugins.anchors.index import slugify, unique_slug
 
+from .markdown import safe_link  # (markdown.py imports this module only when it first parses)
+
 _SAFE_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$'()*+,;=%]*")  # as both parsers write it, encoded
 _ENCODED_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*%")  # markdown-it-py writes punycode there
 # tabs, CR, NUL, and whitespace other than spaces and newlines (U+3000, U+00A0: Python's strip()
 # takes them where the Rust parser keeps them): each parser its own way
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029\ufeff]|[^\S \n]")
 _NESTING = re.compile(r"(?:[ >]|[-*+] |\d{1,9}[.)] )*")
+_NESTING_START = frozenset(" >-*+0123456789")
 _TANGLE = re.compile(r"\*{3}|_{3}")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _CTA_OPEN = re.compile(r"::: *cta\b")
@@ -69,10 +72,10 @@ def split_closing_cta(body: str) -> tuple[str, int] | None:
         marks_in_block += line.count("*") + line.count("_") + line.count("~")
         brackets_in_block += line.count("[") + line.count("]")
         chars_in_block += len(line)
-        if marks_in_block > 64 or brackets_in_block > 128 or chars_in_block > 8000 \
-                or len(_NESTING.match(line).group()) > 24 or line.count(">") > 8:
+        if marks_in_block > 64 or brackets_in_block > 128 or chars_in_block > 8000 or line.count(">") > 8 \
+                or line[:1] in _NESTING_START and len(_NESTING.match(line).group()) > 24:
             return None
-        m = _FENCE.match(line)
+        m = _FENCE.match(line) if ("`" in line or "~" in line) else None
         if not m and ("```" in line or "~~~" in line):
             return None  # a fence inside a list or quote: left to markdown-it-py
         if m:
@@ -227,8 +230,6 @@ class Walk:
 
     @staticmethod
     def _url(url: str) -> str:
-        from .markdown import safe_link
-
         if not _SAFE_URL.fullmatch(url) or _ENCODED_HOST.match(url) or not safe_link(url):
             raise _Ineligible  # the parsers would write it differently, or it is not a plainly safe link
         return url
