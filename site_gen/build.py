@@ -11,7 +11,7 @@ from .checks import make_context, run_checks
 from .diagnostics import Diagnostic, apply_policy, failed
 from .load.site import load_site
 from .model import Schedule, Site
-from .render import OutputFile, render_site
+from .render import PARALLEL_MIN_PAGES, OutputFile, render_site
 from .render.reuse import load_reuse
 from .schedule import parse_now, plan
 
@@ -67,7 +67,7 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
         return Result(site, schedule, site_policy(site, diagnostics + run_checks(context)))
     reuse = load_reuse(root, previous_output) if previous_output else None
     keys: dict[str, str] = {}
-    if jobs > 1 and len(site.articles) >= OVERLAP_MIN_ARTICLES:
+    if jobs > 1 and len(site.articles) >= PARALLEL_MIN_PAGES:  # the pages render in worker processes
         # this process runs the checks while its workers render the article pages; when the checks
         # fail, the pages are dropped (the caller discards the staging folder) as if never rendered
         checked: list[Diagnostic] = []
@@ -87,5 +87,3 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
         result.files, result.render_keys = files, keys
     return result
 
-
-OVERLAP_MIN_ARTICLES = 300  # from here article pages render in worker processes (render.PARALLEL_MIN_PAGES)
