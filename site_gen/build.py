@@ -86,4 +86,3 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
     if not result.failed(strict):
         result.files, result.render_keys = files, keys
     return result
-
