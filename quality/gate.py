@@ -356,10 +356,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A browser that closes a connection mid-response (Lighthouse does, between its passes) is
+        not an error of the site; anything else is reported as the standard library does."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(directory: Path, sock: socket.socket):
     handler = functools.partial(_Handler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(sock.getsockname()[:2], handler, bind_and_activate=False)
+    server = _Server(sock.getsockname()[:2], handler, bind_and_activate=False)
     server.socket.close()
     server.socket = sock
     server.server_activate()
