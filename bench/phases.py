@@ -39,7 +39,7 @@ def timed(owner, name: str, label: str | None = None) -> None:
 def main(argv: list[str]) -> int:
     for name in ("load_site", "plan", "run_checks", "render_site"):
         timed(build, name)
-    timed(render.Renderer, "_join_articles", "wait for workers")
+    timed(render.Renderer, "_join_workers", "wait for workers")
     timed(outputs, "extra_outputs")
     timed(outputs, "final_outputs")
     timed(write, "write_site")

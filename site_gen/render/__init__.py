@@ -49,8 +49,8 @@ class Renderer:
         self._seen_errors: set[tuple] = set()
         self.html_pages: list[str] = []  # site paths, for the sitemap
         self.stage: str | None = None  # a build's staging folder: pages are written there as they are made
-        self.meanwhile = None  # work for this process while the workers render article pages (run)
-        self._pending = None  # (pool, async result) of the article pages being rendered
+        self.meanwhile = None  # work for this process while the workers render the pages (run)
+        self._pending = None  # (pool, async result, diagnostics slot) of the pages the workers render
         self._made_dirs: set[str] = set()
 
     def page(self, site_path: str, template: str, *, title: str, description: str = "", palette_of=None,
@@ -123,7 +123,7 @@ class Renderer:
         extra_outputs(self)
         if self.meanwhile is not None:
             self.meanwhile()  # the build's checks, while the workers still render the pages
-        self._join_articles()
+        self._join_workers()
         final_outputs(self)
         for name, (out_path, source) in self.assets.items():
             self.files.append(OutputFile(out_path, source=source))
@@ -194,7 +194,7 @@ class Renderer:
     def article_pages(self, articles: list, listings: list = ()) -> None:
         """Every article's page and the ``listings`` (``self.page`` arguments); across
         ``self.jobs`` forked processes for large sites, which this process does not wait for (see
-        _join_articles). Workers inherit this renderer (compiled templates, views) by fork and
+        _join_workers). Workers inherit this renderer (compiled templates, views) by fork and
         send back the files they wrote."""
         self._global_key = global_key(self.site, self.schedule)
         self._entries = {e.path: e for e in self.schedule.published}
@@ -216,8 +216,9 @@ class Renderer:
         tasks += [("articles", i, i + step) for i in range(0, len(articles), step)]
         self._pending = (pool, pool.map_async(_render_part, tasks, chunksize=1), len(self.diagnostics))
 
-    def _join_articles(self) -> None:
-        """Collect what the workers rendered (run() goes on with the other pages meanwhile)."""
+    def _join_workers(self) -> None:
+        """Collect what the workers rendered (this process made the feeds, QR codes and menus and ran
+        the checks meanwhile)."""
         if self._pending is None:
             return
         pool, pending, slot = self._pending
