@@ -33,13 +33,13 @@ def test_jobs_and_warm_builds_are_byte_identical(hub, tmp_path):
     assert len([p for p in cold if p.startswith("articles/")]) >= N - 5
     shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
     assert build(hub, tmp_path / "two", "--jobs", "2") == cold
-    inode = (tmp_path / "two/articles").stat().st_ino
+    inode = (tmp_path / "two").stat().st_ino
     first_article = sorted((tmp_path / "two/articles").iterdir())[0] / "index.html"
     before = first_article.stat().st_ino
     warm = build(hub, tmp_path / "two", "--jobs", "2")
     assert warm == cold
     assert first_article.stat().st_ino == before, "an unchanged article page is carried over, not rewritten"
-    assert (tmp_path / "two/articles").stat().st_ino != inode, "the output folder itself is swapped atomically"
+    assert (tmp_path / "two").stat().st_ino != inode, "the output folder itself is swapped atomically"
 
 
 def test_warm_build_after_an_edit_equals_a_cold_build(hub, tmp_path):
@@ -53,6 +53,70 @@ def test_warm_build_after_an_edit_equals_a_cold_build(hub, tmp_path):
         cold = build(hub, tmp_path / "cold")
         assert warm == cold
         assert any("编辑过的一段" in v.decode("utf-8", "ignore") for k, v in warm.items() if k.startswith("articles/"))
+    finally:
+        article.write_text(text, encoding="utf-8")
+
+
+def test_a_warm_build_after_a_deletion_drops_the_page_and_its_folder(hub, tmp_path):
+    """The warm build takes articles/ over from the previous output (write.py): the deleted
+    article's page and its folder must not come with it."""
+    out = tmp_path / "warm"
+    build(hub, out)
+    sources = sorted((hub / "content/articles").rglob("*.md"))
+    everything = "\n".join(p.read_text(encoding="utf-8") for p in sources)
+    slug, article = next((d.name, p) for p in sources for d in (out / "articles").iterdir()
+                         if p.stem.endswith(d.name) and everything.count(f"/articles/{d.name}/") == 0)
+    text = article.read_text(encoding="utf-8")
+    assert (out / "wechat/articles" / f"{slug}.html").is_file()
+    article.unlink()
+    try:
+        build(hub, out)  # no other article links to it
+        assert not (out / "articles" / slug).exists()
+        assert not (out / "wechat/articles" / f"{slug}.html").exists()
+        shutil.rmtree(hub / ".site-gen-cache")
+        cold = tmp_path / "cold"
+        build(hub, cold)
+        assert tree_bytes(out) == tree_bytes(cold)
+        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == sorted(
+            p.relative_to(cold).as_posix() for p in cold.rglob("*")), "the same files and folders"
+    finally:
+        article.write_text(text, encoding="utf-8")
+
+
+def test_a_failing_swap_puts_the_previous_output_back(hub, tmp_path, monkeypatch):
+    """Taking folders over happens after the new site is complete; if a rename then fails (here the
+    last one, the staging folder into place), every step is undone and the previous output is
+    exactly as it was, links and all."""
+    import os
+
+    from site_gen import build as pipeline
+    from site_gen import write
+
+    out = tmp_path / "site"
+    before = build(hub, out)
+    article = sorted((hub / "content/articles").rglob("*.md"))[2]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("\n\n", "\n\n换了一段。\n\n", 1), encoding="utf-8")
+    real_rename = os.rename
+
+    def failing(a, b):
+        if os.path.basename(str(a)).startswith(".site.tmp-") and str(b) == str(out):
+            raise OSError(28, "No space left on device", str(b))
+        return real_rename(a, b)
+
+    try:
+        staging = write.make_staging(str(out))
+        result = pipeline.run(str(hub), now=NOW, jobs=1, previous_output=str(out), stage=staging)
+        assert not result.failed(False)
+        assert any(f.link for f in result.files)
+        monkeypatch.setattr(write.os, "rename", failing)
+        [d] = write.write_site(result.files, str(out), staging)
+        monkeypatch.undo()
+        write.discard_staging(staging)
+        assert d.code == "OUT001" and "No space left on device" in d.message
+        assert tree_bytes(out) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "nothing is left beside it"
+        assert not list(out.rglob(".replaced-*")) and not list(out.rglob(".stale-*"))
     finally:
         article.write_text(text, encoding="utf-8")
 

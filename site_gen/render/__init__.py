@@ -150,16 +150,9 @@ class Renderer:
         source = os.path.join(old.prev_dir, *out_path.split("/"))
         if not os.path.isfile(source):
             return False
-        if self.stage is not None:  # linked into the staging folder here: by the workers, in parallel
-            target = os.path.join(self.stage, *out_path.split("/"))
-            try:
-                self._folder(target)
-                os.link(source, target)
-            except OSError:
-                pass  # write_site links or copies it, and reports what fails
-            else:
-                self.files.append(OutputFile(out_path, source=target, staged=True, digest=old.digests[out_path]))
-                return True
+        # not linked here: write_site takes whole folders of carried files over from the previous
+        # output when it swaps the new one in (one rename instead of a link per file), and links
+        # the rest
         self.files.append(OutputFile(out_path, source=source, link=True, digest=old.digests[out_path]))
         return True
 
