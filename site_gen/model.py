@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass, field
 from typing import Mapping
 from zoneinfo import ZoneInfo
@@ -125,6 +126,47 @@ class TextBlock:
     text: str
 
 
+class Heavy:
+    """The bulky part of an entry, the body's HTML, its plain text and the file's lines (two
+    thirds of its size): in memory, or — when the entry came from the build cache — read back
+    from its cache file whenever it is asked for, so a build does not hold every body at once
+    (load/cache.py). The last one read is kept: checks ask for one entry's parts in a row."""
+
+    __slots__ = ("data", "where")
+    slim = False  # set while an entry is pickled for the cache: its heavy part is stored apart
+    reparse: dict = {}  # site root -> function(rel, kind) -> heavy data, when a cache file is gone
+    _last: tuple = (None, None)  # (where, data) of the last one read
+
+    def __init__(self, data: tuple | None = None, where: tuple | None = None):
+        self.data = data  # (body_html, plain_text, lines)
+        self.where = where  # (cache file, offset, site root, entry path, kind)
+
+    def get(self) -> tuple:
+        if self.data is not None:
+            return self.data
+        last_where, last = Heavy._last
+        if last_where == self.where:
+            return last
+        path, offset, root, rel, kind = self.where
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                data = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - pruned or damaged by another build meanwhile: parse again
+            data = Heavy.reparse[root](rel, kind)
+        Heavy._last = (self.where, data)
+        return data
+
+    def __reduce__(self):
+        return (Heavy, (None if Heavy.slim else self.get(),))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Heavy) and (self is other or self.get() == other.get())
+
+    def __hash__(self) -> int:
+        return hash(self.get()[0])
+
+
 @dataclass(frozen=True)
 class Entry:
     """An article or a page."""
@@ -147,13 +189,13 @@ class Entry:
     expires: dt.date | None
     channels: tuple[str, ...]
     cta: Cta | None  # the body's closing block, else front matter (campaign inheritance: schedule)
-    body_html: str
-    plain_text: str  # for originality, reading time, summaries
+    heavy: Heavy  # body_html, plain_text, lines (the properties below)
+    digest: str  # of the body's HTML (render/reuse.py)
+    sketch: bytes | None  # the plain text's MinHash sketch (checks/originality.py); None: too short
     reading_minutes: int
     links: tuple[Link, ...]
     anchors: frozenset[str]
     text_blocks: tuple[TextBlock, ...]
-    lines: tuple[str, ...]  # the file's lines (LF), for column lookups
     body_line: int  # file line where the body starts
     last_line: int  # the body's last non-blank line
     middle_ctas: tuple[Location, ...]
@@ -162,6 +204,18 @@ class Entry:
     locs: Mapping[str, Location]
     extra: object = None
     tag_slugs: tuple[str, ...] = ()  # slugify(tag) for each tag, computed once at load (pinyin is slow)
+
+    @property
+    def body_html(self) -> str:
+        return self.heavy.get()[0]
+
+    @property
+    def plain_text(self) -> str:  # for originality and summaries
+        return self.heavy.get()[1]
+
+    @property
+    def lines(self) -> tuple[str, ...]:  # the file's lines (LF), for column lookups
+        return self.heavy.get()[2]
 
     @property
     def sort_key(self):

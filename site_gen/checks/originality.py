@@ -108,6 +108,14 @@ def sketch(cp: np.ndarray) -> np.ndarray:
     return out
 
 
+def text_sketch(text: str) -> bytes | None:
+    """What the loader keeps of an entry's plain text for this check: its sketch (None when the
+    text is too short to judge). Entries come from the build cache with it, so a warm build does
+    not sketch every article again."""
+    cp = codepoints(text)
+    return sketch(cp).tobytes() if len(cp) >= MIN_CHARS else None
+
+
 def bands_for(threshold: float, bins: int = BINS, miss: float = 0.005) -> tuple[int, int]:
     """(bands, rows): the most rows per band (fewest false candidates) that still find a pair at
     the threshold with probability ≥ 1 - miss."""
@@ -122,10 +130,23 @@ def bands_for(threshold: float, bins: int = BINS, miss: float = 0.005) -> tuple[
 @dataclass
 class Text:
     name: str  # the article's path, or the reference file as given on the command line
-    cp: np.ndarray  # code points of the normalised text
+    _cp: np.ndarray | None  # code points of the normalised text (None: read from the entry when needed)
     entry: object | None = None  # the Entry, for articles
+    sig: np.ndarray | None = None  # its sketch, when already known
 
     _shingles: set[str] | None = None
+
+    @property
+    def cp(self) -> np.ndarray:
+        if self._cp is None:
+            self._cp = codepoints(self.entry.plain_text)
+        return self._cp
+
+    @property
+    def sketch(self) -> np.ndarray:
+        if self.sig is None:
+            self.sig = sketch(self.cp)
+        return self.sig
 
     @property
     def shingles(self) -> set[str]:
@@ -139,7 +160,7 @@ def candidate_pairs(texts: list[Text], threshold: float) -> set[tuple[int, int]]
     bands, rows = bands_for(threshold)
     if len(texts) < 2:
         return set()
-    sketches = np.stack([sketch(t.cp)[: bands * rows] for t in texts]).reshape(len(texts), bands, rows)
+    sketches = np.stack([t.sketch[: bands * rows] for t in texts]).reshape(len(texts), bands, rows)
     keys = (sketches * _BAND_MIX[:rows]).sum(axis=2)  # one 64-bit key per band (wrapping sum)
     pairs: set[tuple[int, int]] = set()
     for b in range(bands):
@@ -224,9 +245,8 @@ def check(ctx) -> Iterable[Diagnostic]:
     threshold = float(ctx.config.originality_threshold)
     texts: list[Text] = []
     for e in ctx.schedule.published:
-        cp = codepoints(e.plain_text)
-        if len(cp) >= MIN_CHARS:
-            texts.append(Text(e.path, cp, e))
+        if e.sketch is not None:  # made at load (text_sketch): the plain text is only read for candidates
+            texts.append(Text(e.path, None, e, np.frombuffer(e.sketch, dtype=np.uint64)))
     n_articles = len(texts)
     if ctx.against:
         for name, text in reference_texts(ctx.against):

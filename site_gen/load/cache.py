@@ -4,6 +4,12 @@ Lives in ``<site>/.site-gen-cache/`` (see docs/performance.md; `site-gen init` i
 A key covers site-gen's version, the Markdown options, the timezone, the file's path and its bytes,
 so a stale entry can never be used; entries not used by a full load are pruned. Any problem with
 the cache (read-only folder, a damaged file) silently falls back to parsing.
+
+A file holds an entry in two pickles: its heavy part (body HTML, plain text, the file's lines —
+model.Heavy) first, then the rest with the diagnostics; 8 bytes in front give the first one's
+length. Loading reads only the second: the heavy part is read back from the file when a stage
+asks for it (the render workers, the feeds, a diagnostic's column), so a build never holds every
+body at once.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ import pickle
 import stat
 
 from .. import __version__
+from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-2"  # bumped when parsing changes what an entry holds (entries-2: nesting diagnostics)
+_FORMAT = "entries-3"  # bumped when parsing changes what an entry holds (3: the heavy part apart)
 
 
 class EntryCache:
     def __init__(self, root: str, salt: str, enabled: bool = True):
+        self.root = root
         self.dir = os.path.join(root, CACHE_DIR, _FORMAT)
         self.salt = f"{__version__}\0{salt}".encode()
         self.enabled = enabled
@@ -43,18 +51,35 @@ class EntryCache:
         path = os.path.join(self.dir, key[:2], key)
         try:
             with open(path, "rb") as fh:
+                offset = 8 + int.from_bytes(fh.read(8), "little")
+                fh.seek(offset)
                 value = pickle.load(fh)
         except Exception:  # noqa: BLE001 - missing or damaged: parse again
             return None
         self.used.add(key)
+        return self.attach(value, path)
+
+    def attach(self, value, path: str):
+        """Point an entry's heavy part at its cache file (and let go of it when in memory)."""
+        entry = value[0]
+        if entry is not None:
+            entry.heavy.data, entry.heavy.where = None, (path, 8, self.root, entry.path, entry.kind)
         return value
 
-    def put(self, key: str | None, value, *, pickled: bool = False) -> bytes | None:
-        """Store ``value``. ``pickled``: return it pickled, stored or not (a loading worker sends
-        those bytes to the parent rather than pickling the entry a second time)."""
+    def put(self, key: str | None, value, *, pickled: bool = False) -> tuple[bytes | None, str | None]:
+        """Store ``value``: (entry, diagnostics). ``pickled``: also return it pickled — slim, with the
+        path of its file, when it was stored; whole when not — for a loading worker to send to the
+        parent (which then need not pickle it a second time)."""
+        whole = lambda: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)  # noqa: E731
         if not self.enabled or key is None:
-            return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if pickled else None
-        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            return (whole() if pickled else None), None
+        entry = value[0]
+        heavy = pickle.dumps(entry.heavy.data if entry is not None else None, protocol=pickle.HIGHEST_PROTOCOL)
+        Heavy.slim = True
+        try:
+            slim = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            Heavy.slim = False
         folder = os.path.join(self.dir, key[:2])
         path = os.path.join(folder, key)
         try:
@@ -63,12 +88,15 @@ class EntryCache:
                 self._folders.add(folder)
             tmp = f"{path}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
-                fh.write(blob)
+                fh.write(len(heavy).to_bytes(8, "little"))
+                fh.write(heavy)
+                fh.write(slim)
             os.replace(tmp, path)
             self.used.add(key)
         except OSError:
             self.enabled = False  # read-only or full: build without a cache
-        return blob
+            return (whole() if pickled else None), None
+        return (slim if pickled else None), path
 
     def prune(self) -> None:
         """Remove entries a full load did not use (old versions of files, deleted files)."""

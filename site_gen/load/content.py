@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
+from ..checks.originality import text_sketch
 from ..diagnostics import Diagnostic, Location, diag
-from ..model import Campaign, Cta, Entry, Persona
+from ..model import Campaign, Cta, Entry, Heavy, Persona
 from ..slugs import slug_from_filename, slugify, suggest, unsafe_reason
 from .files import read_text, split_front_matter
 from .markdown import parse_body
@@ -156,9 +158,10 @@ def load_entry(root: str, rel: str, kind: str, md: MarkdownIt, tz: ZoneInfo) -> 
         segments=tuple(rec.get("segments", ())), tags=tuple(dict.fromkeys(rec.get("tags", ()))),
         summary=summary, cover=rec.get("cover"), draft=bool(rec.get("draft", False)),
         expires=expires.date() if isinstance(expires, dt.datetime) else expires,
-        channels=tuple(rec.get("channels", ())), cta=cta, body_html=body.html, plain_text=body.plain_text,
+        channels=tuple(rec.get("channels", ())), cta=cta, heavy=Heavy((body.html, body.plain_text, lines)),
+        digest=hashlib.sha256(body.html.encode()).hexdigest(), sketch=text_sketch(body.plain_text),
         reading_minutes=reading_minutes(body.plain_text), links=tuple(body.links),
-        anchors=frozenset(body.anchors), text_blocks=tuple(body.text_blocks), lines=lines,
+        anchors=frozenset(body.anchors), text_blocks=tuple(body.text_blocks),
         body_line=split.body_line, last_line=last_line, middle_ctas=tuple(body.middle_ctas),
         ignore=frozenset(rec.get("checks", {}).get("ignore", ())),
         loc=Location(rel, 1, 1), locs=dict(rec.val_loc), extra=rec.get("extra"),

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
-from ..model import Site
+from ..model import Heavy, Site
 from ..slugs import remember, slugify
 from .cache import EntryCache
 from .content import load_campaign, load_entry, load_persona
@@ -38,18 +38,22 @@ def _init_worker(html: bool, base_path: str, cache: EntryCache) -> None:
     _worker["cache"] = cache
 
 
-def _load_one(root: str, rel: str, kind: str, tz, key: str | None) -> bytes:
-    """In a worker: the entry pickled once, for the cache and for the parent alike."""
-    return _parse_and_store(root, rel, kind, _worker["md"], tz, _worker["cache"], key, pickled=True)[1]
+def _load_one(root: str, rel: str, kind: str, tz, key: str | None) -> tuple[bytes, str | None]:
+    """In a worker: the entry pickled once, for the cache and for the parent alike (slim, with its
+    cache file, when it was stored)."""
+    return _parse_and_store(root, rel, kind, _worker["md"], tz, _worker["cache"], key, pickled=True)[1:]
 
 
 def _parse_and_store(root: str, rel: str, kind: str, md, tz, cache: EntryCache, key: str | None,
                      pickled: bool = False):
-    """((entry, diagnostics), the same pickled when ``pickled``)"""
+    """((entry, diagnostics), the same pickled when ``pickled``, its cache file or None)"""
     entry, diagnostics = load_entry(root, rel, kind, md, tz)
     if entry is not None and entry.tags:
         entry = dataclasses.replace(entry, tag_slugs=tuple(slugify(t) for t in entry.tags))
-    return (entry, diagnostics), cache.put(key, (entry, diagnostics), pickled=pickled)
+    blob, path = cache.put(key, (entry, diagnostics), pickled=pickled)
+    if path is not None and not pickled:
+        cache.attach((entry, diagnostics), path)  # stored: its body is read back when needed
+    return (entry, diagnostics), blob, path
 
 
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
@@ -70,7 +74,7 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
 
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
-            fresh = [pickle.loads(blob) for blob in
+            fresh = [cache.attach(pickle.loads(blob), path) if path else pickle.loads(blob) for blob, path in
                      pool.starmap(_load_one, [(root, *sources[i], tz, keys[i]) for i in todo],
                                   chunksize=max(8, len(todo) // (jobs * 8)))]
         cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
@@ -81,6 +85,22 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
             for tag, slug in zip(entry.tags, entry.tag_slugs):
                 remember(tag, slug)
     return results
+
+
+def _reparser(root: str, config):
+    """Parse an entry again for its heavy part, when its cache file went away after loading (another
+    build with other settings pruned it)."""
+    made: list = []
+
+    def reparse(rel: str, kind: str) -> tuple:
+        if not made:
+            made.append(make_markdown(config.markdown_html, config.base_path))
+        entry, _ = load_entry(root, rel, kind, made[0], config.timezone)
+        if entry is None:  # changed on disk meanwhile into something unreadable
+            return ("", "", ())
+        return entry.heavy.data
+
+    return reparse
 
 
 def load_site(root: str, base_url: str | None = None, jobs: int = 1,
@@ -102,6 +122,7 @@ def load_site(root: str, base_url: str | None = None, jobs: int = 1,
     sources = [(rel, kind) for kind, top in (("article", "content/articles"), ("page", "content/pages"))
                for rel in walk(root, top, (".md", ".markdown"))]
     cache = EntryCache(root, f"{config.markdown_html}\0{config.base_path}\0{config.timezone.key}", use_cache)
+    Heavy.reparse[root] = _reparser(root, config)
     articles, pages = [], []
     loaded = load_entries(root, sources, config, jobs, cache)
     cache.prune()

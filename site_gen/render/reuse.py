@@ -81,6 +81,4 @@ def entry_key(base: str, e: Entry, schedule: Schedule) -> str:
     parts = (base, e.path, e.slug, e.title, e.summary, e.persona, e.campaign, e.cover, e.date, e.updated,
              e.tags, e.segments, e.reading_minutes, schedule.phase.get(e.path), schedule.cta.get(e.path),
              e.path in schedule.preview)
-    h = hashlib.sha256(repr(parts).encode())
-    h.update(e.body_html.encode())
-    return h.hexdigest()
+    return hashlib.sha256(repr(parts + (e.digest,)).encode()).hexdigest()  # digest: of the body's HTML
