@@ -70,7 +70,7 @@ class EntryView:
     slug: str
     summary: str
     persona: PersonaView | None
-    body_html: Markup
+    source: Entry  # its body_html is read when a page shows it (model.Heavy)
     cta: CtaView | None
     cover: str | None = None
     date: dt.datetime | None = None
@@ -81,6 +81,10 @@ class EntryView:
     segments: list[SegmentView] = field(default_factory=list)
     reading_minutes: int = 1
     draft: bool = False
+
+    @property
+    def body_html(self) -> Markup:
+        return Markup(self.source.body_html)
 
 
 @dataclass
@@ -179,7 +183,7 @@ class Views:
         seg = self.site.config.segments
         return EntryView(
             kind=e.kind, path=e.path, title=e.title, url=self.prefix + site_path, abs_url=self.abs(site_path),
-            slug=e.slug, summary=e.summary, persona=self.persona(e.persona), body_html=Markup(e.body_html),
+            slug=e.slug, summary=e.summary, persona=self.persona(e.persona), source=e,
             cta=self.cta(self.schedule.cta.get(e.path)), cover=self.link(e.cover), date=e.date,
             updated=e.updated, campaign=self.campaign(e.campaign), phase=self.schedule.phase.get(e.path),
             tags=[self.tag(t) for t in e.tags],
