@@ -8,6 +8,7 @@ same page; other generated pages (lists, campaigns) have no author-made anchors 
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -18,12 +19,18 @@ from ..urls import entry_path, resolves
 # ids every page of the default theme carries (the skip link's target)
 THEME_IDS = frozenset({"main"})
 _ORIGIN = "http://site.invalid"
+# the same few anchors ("#%E5%B8%B8%E8%A7%81…") are linked from many pages
+_unquote = functools.lru_cache(maxsize=4096)(unquote)
 
 
 def site_path(url: str, base: str) -> str | None:
     """The site path (with query/fragment) of an internal link, or None for external ones."""
     if url.startswith("/") and not url.startswith("//"):
         return url
+    if url.startswith("#") and url.isprintable():
+        # an anchor on the same page (most articles have some): urljoin's answer at a fraction of its
+        # cost (tabs and line breaks, which urlsplit drops, are not printable: they take the long way)
+        return _page_of(base) + url if len(url) > 1 else _page_of(base)
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or url.startswith("//"):
         return None
@@ -31,6 +38,16 @@ def site_path(url: str, base: str) -> str | None:
         return url
     joined = urlsplit(urljoin(_ORIGIN + base, url))
     return joined.path + (f"?{joined.query}" if joined.query else "") + (f"#{joined.fragment}" if joined.fragment else "")
+
+
+def _page_of(base: str) -> str:
+    """site_path("#", base): the page an anchor-only link stays on. urljoin keeps the base's path
+    and query and takes the link's fragment, so site_path("#x", base) is this + "#x" when "x"
+    holds no tab or line break."""
+    if base.startswith("/") and base.isprintable() and not any(c in base for c in "?#;"):
+        return base  # a plain site path (every entry's): nothing for urlsplit to cut off or drop
+    joined = urlsplit(urljoin(_ORIGIN + base, "#"))
+    return joined.path + (f"?{joined.query}" if joined.query else "")
 
 
 def _page_key(path: str) -> str:
@@ -51,7 +68,9 @@ def _where(e: Entry, link: Link) -> Location:
     return loc
 
 
-def _check_link(e: Entry, link: Link, here: str, ctx, entries: dict[str, Entry]) -> Diagnostic | None:
+def _check_link(e: Entry, link: Link, here: str, ctx, entries: dict[str, Entry],
+                exists: dict[str, bool]) -> Diagnostic | None:
+    """``exists`` remembers, for this run, whether a site path names a page or file."""
     url = link.url.strip()
     if not url:
         return diag("LINK001", link.loc, "a link has no target",
@@ -64,7 +83,10 @@ def _check_link(e: Entry, link: Link, here: str, ctx, entries: dict[str, Entry])
             return None  # https:, mailto:, tel:, weixin: … are not this site's
         path, _, fragment = resolved.partition("#")
         path = path.partition("?")[0] or here
-        if path not in ctx.routes and not resolves(path, ctx.routes, ctx.static_files):
+        found = exists.get(path)
+        if found is None:
+            found = exists[path] = path in ctx.routes or resolves(path, ctx.routes, ctx.static_files)
+        if not found:
             what = "image" if link.image else "link"
             shown = unquote(url) if url == path or url.startswith("/") else f"{unquote(url)} ({unquote(path)})"
             if link.image or "." in path.rsplit("/", 1)[-1]:
@@ -78,7 +100,7 @@ def _check_link(e: Entry, link: Link, here: str, ctx, entries: dict[str, Entry])
         target = entries.get(_page_key(path))
     if not fragment or target is None:
         return None
-    anchor = unquote(fragment)
+    anchor = _unquote(fragment)
     if anchor in target.anchors or fragment in target.anchors or anchor in THEME_IDS:
         return None
     page = "this page" if target is e else f"{entry_path(target)} ({target.path})"
@@ -90,10 +112,14 @@ def _check_link(e: Entry, link: Link, here: str, ctx, entries: dict[str, Entry])
 
 def check(ctx) -> Iterable[Diagnostic]:
     published = list(ctx.schedule.published) + list(ctx.schedule.pages)
-    entries = {entry_path(e): e for e in published}
-    for e in published:
-        here = entry_path(e)
+    heres = [entry_path(e) for e in published]
+    entries = dict(zip(heres, published))
+    routes, exists = ctx.routes, {}
+    for e, here in zip(published, heres):
         for link in e.links:
-            d = _check_link(e, link, here, ctx, entries)
+            url = link.url.strip()
+            if url in routes and url.startswith("/") and "#" not in url and "?" not in url:
+                continue  # most links: straight to a page, which _check_link would pass at once
+            d = _check_link(e, link, here, ctx, entries, exists)
             if d is not None:
                 yield d

@@ -169,16 +169,18 @@ class SiteGraph:
         self.ctx = ctx
         sch, site = ctx.schedule, ctx.site
         self.articles = [a for a in sch.published if a.path not in sch.preview]
-        self.by_path = {entry_path(e): e for e in self.articles + list(sch.pages)}
+        self.urls = [entry_path(a) for a in self.articles]  # each article's page, in the same order
+        self.by_path = dict(zip(self.urls + [entry_path(p) for p in sch.pages], self.articles + list(sch.pages)))
         self.lists: dict[str, list[str]] = defaultdict(list)  # list page -> article paths
         self.tag_paths: dict[str, str] = {}  # tag -> its page (slugs come from pinyin: worth caching)
+        self.cards: dict[str, list[str]] = {}  # entry path -> _card (an article is listed on many pages)
+        self.targets: dict[str, str] = {}  # site path "/…" written in a body -> _norm of it
         default = ctx.config.default_persona
         segment_campaigns = defaultdict(set)
         for cid, c in site.campaigns.items():
             for s in c.segments:
                 segment_campaigns[s].add(cid)
-        for a in self.articles:
-            url = entry_path(a)
+        for a, url in zip(self.articles, self.urls):
             pid = a.persona or default
             if pid in site.personas:
                 self.lists[persona_path(pid)].append(url)
@@ -190,7 +192,7 @@ class SiteGraph:
                 if sid in a.segments or (a.campaign and a.campaign in segment_campaigns[sid]):
                     self.lists[segment_path(sid)].append(url)
         status = sch.campaign_status
-        home = [entry_path(a) for a in self.articles[:HOME_ARTICLES]]
+        home = self.urls[:HOME_ARTICLES]
         live = [campaign_path(cid) for cid in sorted(site.campaigns) if status.get(cid) in ("live", "preheat")]
         if default in site.personas:
             home.append(persona_path(default))
@@ -217,27 +219,45 @@ class SiteGraph:
             out.append(persona_path(pid))
         return out
 
+    def card(self, path: str) -> list[str]:
+        """_card of the entry at ``path`` ([] when there is none), each worked out once."""
+        out = self.cards.get(path)
+        if out is None:
+            e = self.by_path.get(path)
+            out = self.cards[path] = self._card(e) if e is not None else []
+        return out
+
+    def target(self, url: str, base: str) -> str | None:
+        """_norm of a link's site path (None for an external link) on the page ``base``."""
+        if url.startswith("/") and not url.startswith("//"):
+            # a site path, the same from every page (site_path gives it back as it is)
+            if url not in self.targets:
+                self.targets[url] = _norm(url, self.ctx)
+            return self.targets[url]
+        p = site_path(url, base)
+        return _norm(p, self.ctx) if p is not None else None
+
     def links(self, path: str) -> list[str]:
         out = ["/"]  # the site title on every page
+        cards = self.cards  # the memos are read here first; card() and target() fill them
         for target in self.lists.get(path, ()):
             out.append(target)
-            e = self.by_path.get(target)
-            if e is not None:
-                out += self._card(e)
+            out += cards.get(target) or self.card(target)
         e = self.by_path.get(path)
         if e is not None:
             if e.kind == "article":
-                out += self._card(e) + [self.tag_path(t) for t in e.tags]
+                out += self.card(path) + [self.tag_path(t) for t in e.tags]
+            targets = self.targets
             for link in e.links:
                 if not link.image:
-                    p = site_path(link.url, path)
+                    p = targets.get(link.url) or self.target(link.url, path)
                     if p is not None:
-                        out.append(_norm(p, self.ctx))
+                        out.append(p)
             cta = self.ctx.schedule.cta.get(e.path)
             if cta is not None and cta.url:
-                p = site_path(cta.url, path)
+                p = self.target(cta.url, path)
                 if p is not None:
-                    out.append(_norm(p, self.ctx))
+                    out.append(p)
         return out
 
     def reachable(self, roots: Iterable[str]) -> set[str]:
@@ -259,8 +279,7 @@ def _unreachable(ctx) -> Iterator[Diagnostic]:
     roots = [p for menus in all_menus for m, _top in _entries(menus) if (p := menu_path(m, ctx))]
     graph = SiteGraph(ctx)
     seen = graph.reachable(roots)
-    for a in graph.articles:
-        url = entry_path(a)
+    for a, url in zip(graph.articles, graph.urls):
         if url not in seen:
             yield diag("MENU006", Location(a.path, 1, 1),
                        f"no path of links from the menus leads to this article ({url})",

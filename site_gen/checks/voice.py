@@ -10,6 +10,8 @@ their words. ``site_gen.fix`` reuses :func:`avoid_hits` to apply the replacement
 from __future__ import annotations
 
 import bisect
+import functools
+import operator
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -21,6 +23,18 @@ from ..model import Entry, Persona, TextBlock
 _ASCII_WORD = "A-Za-z0-9_"
 _SENTENCE_END = re.compile(r"(?:[。！？!?…]+|\.(?=\s|$))[”」』’\"')）]*")
 _MARKUP = re.compile(r"!?\[\^?|\]\([^)]*\)|\]|[*`~]|\s+")  # link targets, emphasis, spaces: not counted
+# _may_run_long, a quick test before the exact one: a sentence of sentences() that holds no "。"
+# lies between two of them; one that does is what comes before its first "。" (again between two),
+# that "。" and the rest of its end (more 。！？!?… and closing quotes). So when no stretch between
+# two "。" is longer than limit - _TAIL and no "。" is followed by _TAIL such characters, no
+# sentence is longer than limit. Scans for one literal "。" are several times faster than
+# _SENTENCE_END's, which tries its alternatives at every character.
+_TAIL = 4
+# Between the blocks of an entry's prose searched at once (_prose): a line break, a sentence end
+# and a line break. Every phrase and sentence of a block is there whole and no sentence runs on
+# into the next block; a phrase may straddle two blocks, which the per-block pass then drops.
+_BLOCK_GAP = "\n。\n"
+_TEXT = operator.attrgetter("text")
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class AvoidMatcher:
     def __init__(self, persona: Persona):
         self.persona = persona
         self.replacement: dict[str, tuple[str, str | None]] = {}
-        parts = []
+        parts, ascii_parts, literals = [], [], []
         for phrase, repl in sorted(persona.avoid, key=lambda pr: (-len(pr[0]), pr[0])):
             if not phrase.strip():
                 continue
@@ -48,13 +62,24 @@ class AvoidMatcher:
             if phrase.isascii():
                 words = r"\s+".join(re.escape(w) for w in phrase.split())
                 parts.append(rf"(?<![{_ASCII_WORD}])(?i:{words})(?![{_ASCII_WORD}])")
+                ascii_parts.append(parts[-1])
             else:
                 parts.append(re.escape(phrase))
+                literals.append(phrase)
         self.pattern = re.compile("|".join(parts)) if parts else None
+        # for occurs_in: the ASCII phrases alone; the others match exactly as written (substrings)
+        self.ascii_pattern = re.compile("|".join(ascii_parts)) if ascii_parts else None
+        self.literals = tuple(literals)
 
     @staticmethod
     def _key(text: str) -> str:
         return " ".join(text.split()).lower()
+
+    def occurs_in(self, text: str) -> bool:
+        """Whether ``pattern`` matches anywhere in ``text``: substring tests (much cheaper than the
+        regular expression's scan) for the phrases that are not ASCII, the expression for the rest."""
+        return (any(phrase in text for phrase in self.literals)
+                or (self.ascii_pattern is not None and self.ascii_pattern.search(text) is not None))
 
     def finditer(self, text: str) -> Iterator[tuple[re.Match, str, str | None]]:
         """(match, avoided phrase, replacement) for each occurrence in ``text``."""
@@ -160,8 +185,14 @@ def field_location(lines: tuple[str, ...], loc: Location, pattern: re.Pattern, n
 # ------------------------------------------------------------------------------------ VOICE001
 
 
-def avoid_hits(entry: Entry, matcher: AvoidMatcher) -> Iterator[Hit]:
-    """Every avoided phrase in the entry's title, front-matter summary and body prose."""
+def _prose(entry: Entry) -> str:
+    """All of an entry's prose blocks in one string, for tests of the whole entry at once."""
+    return _BLOCK_GAP.join(map(_TEXT, entry.text_blocks))
+
+
+def avoid_hits(entry: Entry, matcher: AvoidMatcher, prose: str | None = None) -> Iterator[Hit]:
+    """Every avoided phrase in the entry's title, front-matter summary and body prose
+    (``prose``: the entry's _prose, when the caller has it already)."""
     if matcher.pattern is None:
         return
     for name, value in (("title", entry.title), ("summary", entry.summary)):
@@ -175,8 +206,8 @@ def avoid_hits(entry: Entry, matcher: AvoidMatcher) -> Iterator[Hit]:
         start = cta.text_loc if cta.source == "front" else Location(entry.path, cta.text_loc.line, 1)
         for i, (m, phrase, repl) in enumerate(matcher.finditer(cta.text)):
             yield Hit(field_location(entry.lines, start, matcher.pattern, i), phrase, m.group(0), repl, "cta")
-    if not matcher.pattern.search("\n".join(b.text for b in entry.text_blocks)):
-        return  # most entries: one scan of all prose, no per-block work
+    if not matcher.occurs_in(_prose(entry) if prose is None else prose):
+        return  # most entries: one look at all prose, no per-block work
     where = Locator(entry)
     for block in entry.text_blocks:
         for m, phrase, repl in matcher.finditer(block.text):
@@ -206,16 +237,35 @@ def visible_length(sentence: str) -> int:
     return len(_MARKUP.sub("", sentence))
 
 
-def long_sentences(entry: Entry, persona: Persona) -> Iterator[Diagnostic]:
+@functools.lru_cache(maxsize=None)
+def _long_stretch(limit: int) -> tuple[re.Pattern, re.Pattern]:
+    """Patterns for a stretch or an end that may make a sentence longer than ``limit``: at the
+    start of the text, after a "。"."""
+    n = limit - _TAIL + 1
+    return re.compile("[^。]{%d}" % n), re.compile(r"。(?:[^。]{%d}|[。！？!?…”」』’\"')）]{%d})" % (n, _TAIL))
+
+
+def _may_run_long(text: str, limit: int) -> bool:
+    """False when no sentence of ``text`` (or of any block of a _prose) is longer than ``limit``."""
+    if limit <= _TAIL:
+        return True
+    at_start, after = _long_stretch(limit)
+    return at_start.match(text) is not None or after.search(text) is not None
+
+
+def long_sentences(entry: Entry, persona: Persona, prose: str | None = None) -> Iterator[Diagnostic]:
+    """VOICE002 for each sentence longer than the persona allows (``prose``: the entry's _prose,
+    when the caller has it already)."""
     limit = persona.max_sentence_chars
-    if not limit:
-        return
+    if not limit or not _may_run_long(_prose(entry) if prose is None else prose, limit):
+        return  # most entries have no sentence that could be too long
     where = Locator(entry)
     for block in entry.text_blocks:
-        # cheap filter: a sentence is at most its raw piece plus the longest ending
+        # cheap filters: _may_run_long, then: a sentence is at most its raw piece plus the longest ending
         text = block.text
-        if len(text) <= limit or (max(map(len, _SENTENCE_END.split(text)))
-                                  + max(map(len, _SENTENCE_END.findall(text)), default=0)) <= limit:
+        if len(text) <= limit or not _may_run_long(text, limit) or (
+                max(map(len, _SENTENCE_END.split(text)))
+                + max(map(len, _SENTENCE_END.findall(text)), default=0)) <= limit:
             continue
         for offset, sentence in sentences(block.text):
             n = visible_length(sentence)
@@ -250,9 +300,10 @@ def check(ctx) -> Iterable[Diagnostic]:
         persona = entry_persona(entry, ctx)
         if persona is None:
             continue  # an unknown persona is REF001's
-        for hit in avoid_hits(entry, matcher(persona)):
+        prose = _prose(entry)  # for both
+        for hit in avoid_hits(entry, matcher(persona), prose):
             yield _voice001(persona, hit.phrase, hit.replacement, hit.loc)
-        yield from long_sentences(entry, persona)
+        yield from long_sentences(entry, persona, prose)
     for campaign in site.campaigns.values():
         pid = campaign.persona or ctx.config.default_persona
         persona = site.personas.get(pid) if pid else None
