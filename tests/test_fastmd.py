@@ -111,3 +111,35 @@ def test_pathological_markdown_never_reaches_the_rust_parser():
             assert fast is None, case
         elif fast is not None:  # a short tangle it takes must come out the same
             assert fast == parse_body(SLOW, src, "content/articles/x.md", 1, tuple(src.split("\n"))), case
+
+
+@given(st.data())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_closing_action_shortcut_matches_markdown_it_py(data):
+    """The plainest closing actions (`::: cta kind`, `[label](/path)`, `:::`) skip markdown-it-py;
+    every other form is still parsed by it. Both give the same action, locations included."""
+    kind = data.draw(st.sampled_from(["", " book", " reply", " signup", " Book", " nope", "  book", " book "]))
+    label = data.draw(st.text(alphabet="报名回复「」“”地图 ab*_`[]()&<>!\\~\t\u3000-#:%=", min_size=0, max_size=10))
+    url = data.draw(st.sampled_from(["/s/", "/stores/", "/a-b_c.d/x", "https://example.com/", "/中文/", "/a b/",
+                                     "/a?b=1", "", "/x/(y)"]))
+    tail = data.draw(st.sampled_from(["\n", "", "\n\n\n", "  \n", "\n以后"]))
+    text = f"---\ntitle: t\n---\n\n正文一段。\n\n::: cta{kind}\n[{label}]({url})\n:::{tail}"
+    slow, fast = both(text)
+    event("fast path" if fast is not None else "left to markdown-it-py")
+    if fast is not None:
+        assert fast.cta == slow.cta and fast == slow, text
+
+
+def test_the_closing_action_shortcut_is_taken_for_the_plain_form():
+    from site_gen.load import markdown
+
+    text = "---\ntitle: t\n---\n\n正文。\n\n::: cta reply\n[回复「地图」](/map/)\n:::\n"
+    calls = []
+    real = FAST.parse
+    FAST.parse = lambda *a, **k: calls.append(a) or real(*a, **k)
+    try:
+        slow, fast = both(text)
+    finally:
+        del FAST.parse
+    assert calls == [] and markdown._SIMPLE_CTA.match("::: cta reply\n[回复「地图」](/map/)\n:::\n")
+    assert fast == slow and fast.cta.keyword == "地图" and fast.cta.url_loc.line == 8 and fast.cta.url_loc.column == 10
