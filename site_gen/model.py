@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from array import array
 from dataclasses import dataclass, field
 from typing import Mapping
 from zoneinfo import ZoneInfo
@@ -111,19 +112,56 @@ class Campaign:
     locs: Mapping[str, Location]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     url: str
     loc: Location
     image: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextBlock:
     """Prose of one Markdown block (code spans blanked out), for the voice checks."""
 
     line: int  # file line of the block's first line
     text: str
+
+
+class Prose:
+    """An entry's text blocks, kept compact: their texts in one string, their lines in an array (as
+    a tuple of TextBlock objects they took half of a loaded entry's memory). ``blocks()`` makes the
+    objects when a check reads them."""
+
+    __slots__ = ("text", "lines")
+    SEP = "\x00"  # markdown-it replaces NUL characters, so no block holds one (else: kept as a tuple)
+
+    def __init__(self, blocks=(), text: str | None = None, lines=None):
+        if lines is not None:  # unpickling
+            self.text, self.lines = text, lines
+            return
+        blocks = tuple(blocks)
+        if any(self.SEP in b.text for b in blocks):
+            self.text, self.lines = None, blocks
+        else:
+            self.text, self.lines = self.SEP.join(b.text for b in blocks), array("i", (b.line for b in blocks))
+
+    def blocks(self) -> tuple[TextBlock, ...]:
+        if self.text is None:
+            return self.lines
+        return tuple(map(TextBlock, self.lines, self.text.split(self.SEP))) if self.lines else ()
+
+    def joined(self, sep: str) -> str:
+        """``sep.join`` of the blocks' texts."""
+        return self.text.replace(self.SEP, sep) if self.text is not None else sep.join(b.text for b in self.lines)
+
+    def __reduce__(self):
+        return (Prose, ((), self.text, self.lines))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Prose) and self.blocks() == other.blocks()
+
+    def __hash__(self) -> int:
+        return hash(self.blocks())
 
 
 class Heavy:
@@ -195,7 +233,7 @@ class Entry:
     reading_minutes: int
     links: tuple[Link, ...]
     anchors: frozenset[str]
-    text_blocks: tuple[TextBlock, ...]
+    prose: Prose  # the text blocks (text_blocks below)
     body_line: int  # file line where the body starts
     last_line: int  # the body's last non-blank line
     middle_ctas: tuple[Location, ...]
@@ -204,6 +242,10 @@ class Entry:
     locs: Mapping[str, Location]
     extra: object = None
     tag_slugs: tuple[str, ...] = ()  # slugify(tag) for each tag, computed once at load (pinyin is slow)
+
+    @property
+    def text_blocks(self) -> tuple[TextBlock, ...]:  # prose of each Markdown block, for the voice checks
+        return self.prose.blocks()
 
     @property
     def body_html(self) -> str:

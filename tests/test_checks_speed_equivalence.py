@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from site_gen.checks import links, menus, voice
+from site_gen.model import Prose, TextBlock
 from site_gen.model import Persona
 
 SETTINGS = settings(max_examples=400, deadline=None, derandomize=True)
@@ -107,7 +108,7 @@ def test_may_run_long_never_skips_a_long_sentence(blocks, limit):
     for text in blocks:
         if not voice._may_run_long(text, limit):
             assert all(len(s) <= limit for _offset, s in voice.sentences(text)), text
-    entry = SimpleNamespace(text_blocks=tuple(SimpleNamespace(text=t) for t in blocks))
+    entry = SimpleNamespace(prose=Prose(TextBlock(i + 1, t) for i, t in enumerate(blocks)))
     if not voice._may_run_long(voice._prose(entry), limit):
         assert all(len(s) <= limit for t in blocks for _offset, s in voice.sentences(t)), blocks
 

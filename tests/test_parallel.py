@@ -225,3 +225,21 @@ def test_entries_from_the_cache_do_not_hold_their_bodies(hub):
     assert (other.body_html, other.plain_text, other.lines) == expected[other.path]
     assert (one.body_html, one.plain_text, one.lines) == expected[one.path]
     assert "<h2 id=" in one.body_html and len(one.lines) > 20
+
+
+def test_prose_keeps_the_text_blocks_compactly():
+    """Entries keep their text blocks as one string and an array of lines (model.Prose) and give
+    them back as TextBlock objects, the same through pickling (the build cache)."""
+    import pickle
+
+    from site_gen.model import Prose, TextBlock
+
+    blocks = (TextBlock(3, "第一段。"), TextBlock(5, ""), TextBlock(9, "a `b` c\nd"))
+    for prose in (Prose(blocks), Prose(()), Prose([TextBlock(1, "")]), Prose([TextBlock(2, "x\x00y")])):
+        again = pickle.loads(pickle.dumps(prose, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == prose and again.blocks() == prose.blocks()
+        assert prose.joined("|") == "|".join(b.text for b in prose.blocks())
+    assert Prose(blocks).blocks() == blocks and Prose(()).blocks() == () and Prose([TextBlock(1, "")]).blocks() == (
+        TextBlock(1, ""),)
+    assert Prose(blocks).text == "第一段。\x00\x00a `b` c\nd" and list(Prose(blocks).lines) == [3, 5, 9]
+    assert Prose([TextBlock(2, "x\x00y")]).blocks() == (TextBlock(2, "x\x00y"),)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import operator
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
@@ -34,7 +33,6 @@ _TAIL = 4
 # and a line break. Every phrase and sentence of a block is there whole and no sentence runs on
 # into the next block; a phrase may straddle two blocks, which the per-block pass then drops.
 _BLOCK_GAP = "\n。\n"
-_TEXT = operator.attrgetter("text")
 
 
 @dataclass(frozen=True)
@@ -187,7 +185,7 @@ def field_location(lines: tuple[str, ...], loc: Location, pattern: re.Pattern, n
 
 def _prose(entry: Entry) -> str:
     """All of an entry's prose blocks in one string, for tests of the whole entry at once."""
-    return _BLOCK_GAP.join(map(_TEXT, entry.text_blocks))
+    return entry.prose.joined(_BLOCK_GAP)
 
 
 def avoid_hits(entry: Entry, matcher: AvoidMatcher, prose: str | None = None) -> Iterator[Hit]:

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 
 from ..checks.originality import text_sketch
 from ..diagnostics import Diagnostic, Location, diag
-from ..model import Campaign, Cta, Entry, Heavy, Persona
+from ..model import Campaign, Cta, Entry, Heavy, Persona, Prose
 from ..slugs import slug_from_filename, slugify, suggest, unsafe_reason
 from .files import read_text, split_front_matter
 from .markdown import parse_body
@@ -161,7 +161,7 @@ def load_entry(root: str, rel: str, kind: str, md: MarkdownIt, tz: ZoneInfo) -> 
         channels=tuple(rec.get("channels", ())), cta=cta, heavy=Heavy((body.html, body.plain_text, lines)),
         digest=hashlib.sha256(body.html.encode()).hexdigest(), sketch=text_sketch(body.plain_text),
         reading_minutes=reading_minutes(body.plain_text), links=tuple(body.links),
-        anchors=frozenset(body.anchors), text_blocks=tuple(body.text_blocks),
+        anchors=frozenset(body.anchors), prose=Prose(body.text_blocks),
         body_line=split.body_line, last_line=last_line, middle_ctas=tuple(body.middle_ctas),
         ignore=frozenset(rec.get("checks", {}).get("ignore", ())),
         loc=Location(rel, 1, 1), locs=dict(rec.val_loc), extra=rec.get("extra"),
