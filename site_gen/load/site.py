@@ -44,6 +44,10 @@ def _load_one(root: str, rel: str, kind: str, tz, key: str | None) -> tuple[byte
     return _parse_and_store(root, rel, kind, _worker["md"], tz, _worker["cache"], key, pickled=True)[1:]
 
 
+def _load_star(args: tuple) -> tuple[bytes, str | None]:
+    return _load_one(*args)
+
+
 def _parse_and_store(root: str, rel: str, kind: str, md, tz, cache: EntryCache, key: str | None,
                      pickled: bool = False):
     """((entry, diagnostics), the same pickled when ``pickled``, its cache file or None)"""
@@ -74,9 +78,11 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
 
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
+            # imap, not map: each entry is unpickled as its chunk arrives, so this process never
+            # holds all the pickles at once (freed, their memory would stay with the process)
             fresh = [cache.attach(pickle.loads(blob), path) if path else pickle.loads(blob) for blob, path in
-                     pool.starmap(_load_one, [(root, *sources[i], tz, keys[i]) for i in todo],
-                                  chunksize=max(8, len(todo) // (jobs * 8)))]
+                     pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
+                               chunksize=max(8, min(64, len(todo) // (jobs * 8))))]
         cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
     for i, value in zip(todo, fresh):
         results[i] = value

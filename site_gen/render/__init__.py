@@ -200,6 +200,9 @@ class Renderer:
         import multiprocessing
 
         _forked["job"] = (self, articles)
+        import gc
+
+        gc.freeze()  # the views too: the workers' collector passes (build.py) need not scan them
         try:
             pool = multiprocessing.get_context("fork").Pool(self.jobs)
         finally:
