@@ -28,6 +28,9 @@ class Location:
     def shifted(self, lines: int) -> "Location":
         return Location(self.path, self.line + lines, self.column)
 
+    def __reduce__(self):  # unpickled through __init__: faster than dataclasses' __setstate__ for slots
+        return (Location, (self.path, self.line, self.column))
+
 
 @dataclass(frozen=True)
 class Diagnostic:

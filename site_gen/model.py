@@ -118,6 +118,9 @@ class Link:
     loc: Location
     image: bool
 
+    def __reduce__(self):  # as Location's: a loaded site holds a dozen per article
+        return (Link, (self.url, self.loc, self.image))
+
 
 @dataclass(frozen=True, slots=True)
 class TextBlock:

@@ -198,8 +198,7 @@ def test_pages_render_with_the_collector_on_and_the_loaded_site_frozen(hub, monk
 
 
 def test_a_template_error_is_reported_alike_with_one_or_two_processes(hub, tmp_path):
-    """The parent renders the listing pages, workers the articles; the report names the same
-    first page as with one process."""
+    """Worker processes render the listing pages too; the report names the same first page."""
     base = REPO / "site_gen/themes/default/templates/base.html"
     override = hub / "themes/default/templates/base.html"
     override.parent.mkdir(parents=True)

@@ -23,7 +23,7 @@ from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-4"  # bumped when parsing changes what an entry holds (4: compact prose, slots)
+_FORMAT = "entries-5"  # bumped when parsing changes what an entry holds (5: compact prose, slots)
 
 
 class EntryCache:

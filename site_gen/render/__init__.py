@@ -185,10 +185,10 @@ class Renderer:
         self.files.append(OutputFile(out_path, data))
 
     def article_pages(self, articles: list, listings: list = ()) -> None:
-        """Every article's page and the ``listings`` (``self.page`` arguments). For large sites the
-        article pages are made by ``self.jobs`` forked processes, which this process does not wait
-        for (see _join_workers) while it makes the listing pages. Workers inherit this renderer
-        (compiled templates, views) by fork and send back the files they wrote."""
+        """Every article's page and the ``listings`` (``self.page`` arguments); across
+        ``self.jobs`` forked processes for large sites, which this process does not wait for (see
+        _join_workers). Workers inherit this renderer (compiled templates, views) by fork and
+        send back the files they wrote."""
         self._global_key = global_key(self.site, self.schedule)
         self._entries = {e.path: e for e in self.schedule.published}
         if self.jobs <= 1 or len(articles) < PARALLEL_MIN_PAGES:
@@ -199,7 +199,7 @@ class Renderer:
             return
         import multiprocessing
 
-        _forked["job"] = (self, articles)
+        _forked["job"] = (self, articles, listings)
         import gc
 
         gc.freeze()  # the views too: the workers' collector passes (build.py) need not scan them
@@ -208,13 +208,9 @@ class Renderer:
         finally:
             _forked.clear()
         step = max(1, -(-len(articles) // (self.jobs * 4)))
-        tasks = [(i, i + step) for i in range(0, len(articles), step)]
-        pending = pool.map_async(_render_part, tasks, chunksize=1)
-        # the listing pages, here meanwhile: they show cards of every article, and a worker reading
-        # all of them would copy most of this process's memory (fork shares it until it is touched)
-        for args, kwargs in listings:  # the home page first: a template error names it
-            self.page(*args, **kwargs)
-        self._pending = (pool, pending, len(self.diagnostics))
+        tasks = [("listings", i, i + 4) for i in range(0, len(listings), 4)]  # in the same order
+        tasks += [("articles", i, i + step) for i in range(0, len(articles), step)]
+        self._pending = (pool, pool.map_async(_render_part, tasks, chunksize=1), len(self.diagnostics))
 
     def _join_workers(self) -> None:
         """Collect what the workers rendered (this process made the feeds, QR codes and menus and ran
@@ -247,12 +243,16 @@ PARALLEL_MIN_PAGES = 300
 _forked: dict = {}  # the job a forked worker inherits (set only around one pool's lifetime)
 
 
-def _render_part(task: tuple[int, int]):
-    renderer, articles = _forked["job"]
+def _render_part(task: tuple[str, int, int]):
+    renderer, articles, listings = _forked["job"]
     renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys = [], [], [], {}
-    start, end = task
-    for a in articles[start:end]:
-        renderer.article_page(a)
+    kind, start, end = task
+    if kind == "articles":
+        for a in articles[start:end]:
+            renderer.article_page(a)
+    else:
+        for args, kwargs in listings[start:end]:
+            renderer.page(*args, **kwargs)
     return renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys
 
 
