@@ -23,7 +23,7 @@ from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-5"  # bumped when parsing changes what an entry holds (5: compact prose, slots)
+_FORMAT = "entries-6"  # bumped when parsing changes what an entry holds (6: compact prose, slots)
 
 
 class EntryCache:
