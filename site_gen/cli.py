@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     from .config import UsageError
 
     if args.command != "serve":
-        gc.disable()  # one-shot: nothing here needs the cycle collector (see build.run)
+        gc.disable()  # one-shot: only rendering needs the cycle collector, and build.run turns it on
     try:
         return COMMANDS[args.command](args)
     except UsageError as e:

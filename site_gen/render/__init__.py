@@ -1,7 +1,9 @@
-"""Rendering is pure: Site + Schedule → output files (bytes or a file to copy). Nothing is written."""
+"""Rendering: Site + Schedule → output files (bytes or a file to copy). In a build, pages are written
+into write.py's staging folder as they are made, and nowhere else; otherwise nothing is written."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from dataclasses import dataclass
@@ -200,8 +202,6 @@ class Renderer:
         import multiprocessing
 
         _forked["job"] = (self, articles, listings)
-        import gc
-
         gc.freeze()  # the views too: the workers' collector passes (build.py) need not scan them
         try:
             pool = multiprocessing.get_context("fork").Pool(self.jobs)

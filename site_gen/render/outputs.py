@@ -134,7 +134,6 @@ def extra_outputs(r) -> None:
             r.files.append(OutputFile(f"wechat/menu-{sid}.json", menu_json(site, menus, tag)))
 
 
-
 def final_outputs(r) -> None:
     """What needs every page made first (the article pages come from the workers)."""
     from . import OutputFile
