@@ -119,3 +119,11 @@ def example_hub(tmp_path_factory) -> Path:
     r = run_cli("build", "-C", str(REPO), "--now", "2026-11-23", "--out", str(out), "--strict")
     assert r.code == 0, r.text
     return out
+
+
+def generated_hub(tmp_path_factory, name: str, n: int) -> Path:
+    """A hub of ``n`` articles made by the benchmark's generator (bench/generate.py)."""
+    root = tmp_path_factory.mktemp(name) / "hub"
+    subprocess.run([sys.executable, str(REPO / "bench/generate.py"), str(n), str(root)], check=True,
+                   capture_output=True)
+    return root

@@ -69,6 +69,10 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
     keys = [cache.key(root, rel, kind) for rel, kind in sources]
     results: list = [cache.get(k) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
+    for value in results:  # a warm build need not compute (or import pinyin for) a known tag's slug
+        if value is not None and value[0] is not None:
+            for tag, slug in zip(value[0].tags, value[0].tag_slugs):
+                remember(tag, slug)
     tz = config.timezone
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         md = make_markdown(config.markdown_html, config.base_path) if todo else None
@@ -84,9 +88,8 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
                      pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
                                chunksize=max(8, min(64, len(todo) // (jobs * 8))))]
         cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
-    for i, value in zip(todo, fresh):
-        results[i] = value
-    for entry, _ in results:  # a warm build need not compute (or import pinyin for) any tag slug
+    for i, (entry, more) in zip(todo, fresh):
+        results[i] = entry, more
         if entry is not None:
             for tag, slug in zip(entry.tags, entry.tag_slugs):
                 remember(tag, slug)

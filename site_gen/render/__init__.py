@@ -4,7 +4,7 @@ into write.py's staging folder as they are made, and nowhere else; otherwise not
 from __future__ import annotations
 
 import gc
-import json
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -16,7 +16,7 @@ from ..urls import campaign_path, entry_path, persona_path, segment_path, tag_pa
 from .outputs import file_digest
 from .env import fingerprint_assets, make_env, template_diagnostic
 from . import wechat_article
-from .reuse import entry_key, global_key
+from .reuse import Unkeyable, entry_key, entry_parts, fingerprint, global_key, reads_bodies
 from .views import Views
 
 
@@ -46,7 +46,8 @@ class Renderer:
         self.files: list[OutputFile] = []
         self.diagnostics: list[Diagnostic] = []
         self.jobs = 1
-        self.reuse = None  # a reuse.Reuse: carry unchanged article pages over from the last build
+        self.reuse = None  # a reuse.Reuse: carry unchanged pages over from the last build
+        self.keyed = False  # record each page's render key (a build, for the next one)
         self.keys: dict[str, str] = {}  # output path -> render key, for the next build
         self._seen_errors: set[tuple] = set()
         self.html_pages: list[str] = []  # site paths, for the sitemap
@@ -54,6 +55,9 @@ class Renderer:
         self.meanwhile = None  # work for this process while the workers render the pages (run)
         self._pending = None  # (pool, async result, diagnostics slot) of the pages the workers render
         self._made_dirs: set[str] = set()
+        self._reads_body: dict[str, bool] = {}  # template -> can it show an entry's body (reuse.reads_bodies)
+        self._cards: dict[tuple[str, bool], str] = {}  # (entry path, with its body) -> its key
+        self._parts: dict[str, str] = {}  # entry path -> reuse.entry_parts
 
     def page(self, site_path: str, template: str, *, title: str, description: str = "", palette_of=None,
              image: str | None = None, kind: str = "website", draft: bool = False, sitemap: bool = True, **extra):
@@ -134,16 +138,63 @@ class Renderer:
     def article_page(self, a) -> None:
         """An article's page and its paste-ready WeChat export — carried over from the previous
         output when nothing they depend on changed (render/reuse.py)."""
+        if self._carry_article(a):
+            return
+        entry = self._entries[a.path]
+        self.page(entry_path(entry), "article.html", title=a.title, description=a.summary, palette_of=a.persona,
+                  image=a.cover, kind="article", draft=a.draft, article=a)
+        self.output(wechat_article.export_path(a.slug), lambda: wechat_article.export_bytes(self, entry, a))
+
+    def _carry_article(self, a) -> bool:
+        """Record the render key of an article's page and export; carry both over when they can be."""
         entry = self._entries[a.path]
         site_path = entry_path(entry)
         out_path, export_path = page_file(site_path), wechat_article.export_path(a.slug)
-        key = self.keys[out_path] = self.keys[export_path] = entry_key(self._global_key, entry, self.schedule)
+        key = self.keys[out_path] = self.keys[export_path] = self._entry_key(entry, True)
         if self._carry(out_path, key) and self._carry(export_path, key):
             self.html_pages.append(site_path)
-            return
-        self.page(site_path, "article.html", title=a.title, description=a.summary, palette_of=a.persona,
-                  image=a.cover, kind="article", draft=a.draft, article=a)
-        self.output(export_path, lambda: wechat_article.export_bytes(self, entry, a))
+            return True
+        return False
+
+    def _entry_key(self, entry, body: bool) -> str:
+        """reuse.entry_key, remembered for this render."""
+        hit = self._cards.get((entry.path, body))
+        if hit is None:
+            parts = self._parts.get(entry.path)
+            if parts is None:
+                parts = self._parts[entry.path] = entry_parts(self._global_key, entry, self.schedule)
+            hit = self._cards[(entry.path, body)] = entry_key(self._global_key, entry, self.schedule, body, parts)
+        return hit
+
+    def _carry_listing(self, args: tuple, kwargs: dict) -> bool:
+        """A page other than an article's (``self.page``'s arguments) is carried over like an
+        article's page when its key is the previous build's: the page's arguments, with each entry
+        shown by the key of its card — or of its whole page, when the template can show its body.
+        A build records the key (a cold one too, for the next build); the preview does not."""
+        if not self.keyed:
+            return False
+        site_path, template = args
+        out_path = "404.html" if template == "404.html" else page_file(site_path)
+        if template not in self._reads_body:
+            self._reads_body[template] = reads_bodies(self.env, template)
+        body = self._reads_body[template]
+
+        def card(view) -> str:
+            return self._entry_key(view.source, body)
+
+        parts = [self._global_key, site_path, template]
+        try:
+            for name in sorted(kwargs):
+                parts.append(name)
+                fingerprint(kwargs[name], card, parts)
+        except Unkeyable:
+            return False
+        key = self.keys[out_path] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        if not self._carry(out_path, key):
+            return False
+        if kwargs.get("sitemap", True) and template != "404.html":
+            self.html_pages.append(site_path)
+        return True
 
     def _carry(self, out_path: str, key: str) -> bool:
         old = self.reuse
@@ -188,12 +239,17 @@ class Renderer:
 
     def article_pages(self, articles: list, listings: list = ()) -> None:
         """Every article's page and the ``listings`` (``self.page`` arguments); across
-        ``self.jobs`` forked processes for large sites, which this process does not wait for (see
-        _join_workers). Workers inherit this renderer (compiled templates, views) by fork and
-        send back the files they wrote."""
-        self._global_key = global_key(self.site, self.schedule)
+        ``self.jobs`` forked processes when there are many to render, which this process does not
+        wait for (see _join_workers). In a warm build, the pages that can be carried over from the
+        previous output are sorted out here first. Workers inherit this renderer (compiled
+        templates, views) by fork and send back the files they wrote."""
+        self._global_key = global_key(self.site, self.schedule) + repr(self.menus)
         self._entries = {e.path: e for e in self.schedule.published}
-        if self.jobs <= 1 or len(articles) < PARALLEL_MIN_PAGES:
+        listings = [(args, kwargs) for args, kwargs in listings if not self._carry_listing(args, kwargs)]
+        if self.reuse is not None:
+            articles = [a for a in articles if not self._carry_article(a)]
+        # a listing page shows hundreds of cards: it costs about as much as 20 article pages
+        if self.jobs <= 1 or len(articles) + 20 * len(listings) < PARALLEL_MIN_PAGES:
             for args, kwargs in listings:  # the home page first: a template error names it
                 self.page(*args, **kwargs)
             for a in articles:
@@ -264,6 +320,7 @@ def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None, keys:
     once, while worker processes render the article pages (when they do)."""
     r = Renderer(site, schedule)
     r.jobs, r.reuse, r.stage, r.meanwhile = jobs, reuse, stage, meanwhile
+    r.keyed = keys is not None
     r.run()
     if keys is not None:
         keys.update(r.keys)
@@ -276,14 +333,14 @@ def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None, keys:
                                     "rename or move the static file"))
             continue
         r.files.append(OutputFile(rel, source=os.path.join(site.root, "static", rel)))
-    from .outputs import headers_file
+    from .outputs import headers_file, manifest_bytes
 
     r.files.append(OutputFile("_headers", headers_file([f.path for f in r.files])))
     files = []
     manifest = []
     for f in sorted(r.files, key=lambda f: f.path):
         if f.digest is not None:
-            manifest.append({"path": f.path, "bytes": f.digest[0], "sha256": f.digest[1]})
+            manifest.append((f.path, f.digest[0], f.digest[1]))
             files.append(f)
             continue
         data = f.data
@@ -293,9 +350,9 @@ def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None, keys:
                     data = fh.read()
             except FileNotFoundError:
                 continue  # a static file deleted while the build ran: it is simply not published
-        manifest.append({"path": f.path, "bytes": len(data), "sha256": file_digest(data)})
+        manifest.append((f.path, len(data), file_digest(data)))
         files.append(f)
-    files.append(OutputFile("manifest.json", (json.dumps({"files": manifest}, indent=1) + "\n").encode()))
+    files.append(OutputFile("manifest.json", manifest_bytes(manifest)))
     files.sort(key=lambda f: f.path)
     return files, diagnostics
 

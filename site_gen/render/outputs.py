@@ -198,3 +198,15 @@ def absolutize(html: str, base_url: str) -> str:
 
 def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def manifest_bytes(files: list[tuple[str, int, str]]) -> bytes:
+    """``manifest.json`` for (path, bytes, sha256) rows in order: exactly
+    ``json.dumps({"files": [{"path": …, "bytes": …, "sha256": …}, …]}, indent=1) + "\\n"``, made
+    without the json module's pure-Python indenting encoder (a tenth of a second at 8,000 files)."""
+    if not files:
+        return b'{\n "files": []\n}\n'
+    dumps = json.dumps
+    rows = ",\n".join(f'  {{\n   "path": {dumps(path)},\n   "bytes": {size},\n   "sha256": {dumps(digest)}\n  }}'
+                      for path, size, digest in files)
+    return f'{{\n "files": [\n{rows}\n ]\n}}\n'.encode()

@@ -16,7 +16,6 @@ After an article or page changes it:
 from __future__ import annotations
 
 import copy
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -25,7 +24,7 @@ from ..diagnostics import Diagnostic
 from ..model import Entry, Schedule, Site
 from ..urls import entry_path
 from . import OutputFile, Renderer, page_file
-from .outputs import file_digest, headers_file
+from .outputs import file_digest, headers_file, manifest_bytes
 from .views import Views
 
 # Outputs that depend on every other file: the preview recomputes them after each change.
@@ -194,9 +193,8 @@ def summary_files(files: dict[str, OutputFile], digests: dict[str, tuple[object,
             data = f.data if f.data is not None else _read(f.source)
             size, digest = len(data), file_digest(data)
             digests[path] = (key, (size, digest))
-        manifest.append({"path": path, "bytes": size, "sha256": digest})
-    data = (json.dumps({"files": manifest}, indent=1) + "\n").encode()
-    return [headers, OutputFile("manifest.json", data)]
+        manifest.append((path, size, digest))
+    return [headers, OutputFile("manifest.json", manifest_bytes(manifest))]
 
 
 def _mtime(path: str | None) -> float:

@@ -1,18 +1,29 @@
-"""Warm builds: an article page whose inputs did not change since the last successful build into
-the same output folder is carried over from that output (a hard link), not rendered again.
+"""Warm builds: a page whose inputs did not change since the last successful build into the same
+output folder is carried over from that output, not rendered again.
 
 The key of a page is a hash of everything its HTML depends on: site-gen's version, the theme's
 files, site.yaml, every persona and campaign file, the build's day (campaign status), the
-base URL, and the article's own model and effective action. The keys of the last build live in
-``.site-gen-cache/render-<output hash>.json``; the previous output's ``manifest.json`` supplies
-sizes and digests, so carried files are not read again.
+base URL and the menus, and then
+
+- for an article's page and its WeChat export: the article's own model and effective action;
+- for any other page (home, campaigns, personas, segments, tags, pages, 404): its template's
+  arguments, each entry among them by the key of its card (its model without its body) — or of its
+  whole page, when the template or anything it includes names ``body_html`` or ``source``
+  (:func:`reads_bodies`). So a body edit renders the article's page again and no listing page; a
+  new title renders the pages that list the article.
+
+The keys of the last build live in ``.site-gen-cache/render-<output hash>.json``; the previous
+output's ``manifest.json`` supplies sizes and digests, so carried files are not read again.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 
 from .. import __version__
@@ -77,8 +88,92 @@ def global_key(site: Site, schedule: Schedule) -> str:
     return h.hexdigest()
 
 
-def entry_key(base: str, e: Entry, schedule: Schedule) -> str:
-    parts = (base, e.path, e.slug, e.title, e.summary, e.persona, e.campaign, e.cover, e.date, e.updated,
-             e.tags, e.segments, e.reading_minutes, schedule.phase.get(e.path), schedule.cta.get(e.path),
-             e.path in schedule.preview)
-    return hashlib.sha256(repr(parts + (e.digest,)).encode()).hexdigest()  # digest: of the body's HTML
+def entry_parts(base: str, e: Entry, schedule: Schedule) -> str:
+    """Everything an entry's page depends on but its body, as text (its action without the places
+    in the file it was read from, which move when the body above it changes)."""
+    cta = schedule.cta.get(e.path)
+    return repr((base, e.path, e.slug, e.title, e.summary, e.persona, e.campaign, e.cover, e.date, e.updated,
+                 e.tags, e.segments, e.reading_minutes, schedule.phase.get(e.path),
+                 cta and (cta.text, cta.url, cta.kind, cta.keyword, cta.source), e.path in schedule.preview))
+
+
+def entry_key(base: str, e: Entry, schedule: Schedule, body: bool = True, parts: str | None = None) -> str:
+    """The key of an entry's own page; with ``body`` false, of everything but its body (what a
+    listing page that shows the entry as a card can depend on). ``parts``: entry_parts, when known."""
+    parts = parts if parts is not None else entry_parts(base, e, schedule)
+    return hashlib.sha256(f"{parts}\0{e.digest if body else ''}".encode()).hexdigest()  # digest: of the body's HTML
+
+
+# --------------------------------------------------------------------------- listing pages
+
+# Words through which a template can reach an entry's body (EntryView.body_html, or the model entry
+# behind a view). A listing page whose templates never name one depends on the cards it lists only.
+_BODY_WORDS = re.compile(r"\b(?:body_html|source)\b")
+
+
+# {% include/extends/import/from <what> … %}: <what> must be a quoted name for reads_bodies to follow it
+_REFERENCE = re.compile(r"\{%[-+]?\s*(?:include|extends|import|from)\s+(.*?)[-+]?%\}", re.S)
+_QUOTED = re.compile(r"""(?:"([^"\\]*)"|'([^'\\]*)')""")
+
+
+def reads_bodies(env, template: str) -> bool:
+    """Can ``template`` (with everything it includes, extends or imports) show an entry's body? Read
+    from the sources, conservatively: a mention anywhere (even in a comment) or a template name
+    that is not a quoted constant counts as yes."""
+    from jinja2 import TemplateNotFound
+
+    seen, stack = set(), [template]
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+        except TemplateNotFound:
+            continue  # rendering reports it
+        if _BODY_WORDS.search(source):
+            return True
+        for what in _REFERENCE.findall(source):
+            quoted = _QUOTED.match(what)
+            if quoted is None:
+                return True  # a name computed when rendering: anything could be included
+            stack.append(quoted.group(1) if quoted.group(1) is not None else quoted.group(2))
+    return False
+
+
+class Unkeyable(Exception):
+    """A template argument with no stable fingerprint: the page is always rendered."""
+
+
+def fingerprint(value, card, out: list[str]) -> None:
+    """Append a stable text form of a listing page's template argument to ``out``: a view of an entry
+    as ``card(view)`` (a key of the entry), other views field by field."""
+    from .views import EntryView
+
+    if value is None or isinstance(value, (str, int, float, bool, dt.date)):
+        out.append(repr(value))
+    elif isinstance(value, EntryView):
+        out.append("E" + card(value))
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for item in value:
+            if type(item) is EntryView:  # the common case, a list of articles, without a call per item
+                out.append("E" + card(item))
+            else:
+                fingerprint(item, card, out)
+        out.append("]")
+    elif isinstance(value, dict):
+        out.append("{")
+        for k, item in value.items():
+            out.append(repr(k))
+            fingerprint(item, card, out)
+        out.append("}")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out.append(type(value).__name__ + "(")
+        for f in dataclasses.fields(value):  # a campaign's articles go by their cards, like any entry view
+            out.append(f.name)
+            fingerprint(getattr(value, f.name), card, out)
+        out.append(")")
+    else:
+        raise Unkeyable(type(value).__name__)
