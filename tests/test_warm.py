@@ -136,3 +136,62 @@ def test_a_page_that_a_menu_opens_moving_renders_every_page_again(hub, tmp_path)
     first = sorted(p for p in warm if p.startswith("articles/"))[0]
     assert 'href="/about-us/"' in warm[first].decode() and 'href="/about/"' not in warm[first].decode()
     assert warm == cold(hub, tmp_path / "cold")
+
+
+# ------------------------------------------------------------------ sources known by their stat
+
+
+def test_a_source_whose_stat_is_unchanged_is_not_read_again_and_any_edit_is_seen(tmp_path, monkeypatch):
+    import os
+
+    from site_gen.load import cache as cache_module
+    from site_gen.load.cache import EntryCache
+
+    source = tmp_path / "content/articles/a.md"
+    source.parent.mkdir(parents=True)
+    source.write_text("---\ntitle: 一\n---\n\n正文一。\n", encoding="utf-8")
+    old = 1_600_000_000
+    os.utime(source, (old, old))
+    monkeypatch.setattr(cache_module, "_RACY_NS", 0)  # the change time is now: trust it at once
+    first = EntryCache(str(tmp_path), "salt")
+    key = first.key(str(tmp_path), "content/articles/a.md", "article")
+    first.save_sources()
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the source was read again")
+
+    second = EntryCache(str(tmp_path), "salt")  # reads the record
+    monkeypatch.setattr(cache_module, "open", no_reading, raising=False)
+    assert second.key(str(tmp_path), "content/articles/a.md", "article") == key
+    monkeypatch.delattr(cache_module, "open")
+    # same size, same modification time: only the change time tells
+    source.write_text("---\ntitle: 二\n---\n\n正文二。\n", encoding="utf-8")
+    os.utime(source, (old, old))
+    again = EntryCache(str(tmp_path), "salt").key(str(tmp_path), "content/articles/a.md", "article")
+    assert again not in (None, key)
+    # another salt (Markdown options, site-gen's version) trusts nothing recorded under the first
+    assert EntryCache(str(tmp_path), "other")._trusted == {}
+
+
+def test_a_source_changed_just_before_its_record_is_read_again(tmp_path):
+    from site_gen.load.cache import EntryCache
+
+    source = tmp_path / "content/articles/a.md"
+    source.parent.mkdir(parents=True)
+    source.write_text("---\ntitle: 一\n---\n\n正文。\n", encoding="utf-8")  # modified now: too close to trust
+    first = EntryCache(str(tmp_path), "salt")
+    first.key(str(tmp_path), "content/articles/a.md", "article")
+    first.save_sources()
+    assert EntryCache(str(tmp_path), "salt")._trusted == {}
+
+
+def test_damaged_compiled_templates_are_compiled_again(hub, tmp_path):
+    out = tmp_path / "out"
+    first = cold(hub, out)
+    compiled = list((hub / ".site-gen-cache").glob("jinja-*/*"))
+    assert compiled
+    for f in compiled:
+        f.write_bytes(f.read_bytes()[:20])
+    edit_body(newest(hub))  # an article page to render again, with the damaged templates
+    warm = build(hub, out)
+    assert warm != first and warm == cold(hub, tmp_path / "cold")

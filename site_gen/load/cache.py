@@ -10,6 +10,11 @@ model.Heavy) first, then the rest with the diagnostics; 8 bytes in front give th
 length. Loading reads only the second: the heavy part is read back from the file when a stage
 asks for it (the render workers, the feeds, a diagnostic's column), so a build never holds every
 body at once.
+
+Which key a source file has is known without reading it when the file's size, times, inode and
+device are those the last load recorded (``sources``, as git's index does): the key is still
+the hash of its bytes, only not recomputed. A file changed within two seconds of that record
+(``_RACY_NS``) is read again, since a file system's clock may not tell two quick saves apart.
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ import hashlib
 import os
 import pickle
 import stat
+import time
 
 from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
 _FORMAT = "entries-6"  # bumped when parsing changes what an entry holds (6: compact prose, slots)
+
+
+_RACY_NS = 2_000_000_000
 
 
 class EntryCache:
@@ -34,16 +43,54 @@ class EntryCache:
         self.enabled = enabled
         self.used: set[str] = set()
         self._folders: set[str] = set()
+        self._recorded: dict[str, tuple] = {}  # source -> (signature, key), as the last load left them
+        self._trusted: dict[str, tuple] = {}  # the same, less those changed too close to the record
+        self._seen: dict[str, tuple] = {}  # this load's
+        if enabled:
+            self._read_sources()
+
+    def _read_sources(self) -> None:
+        try:
+            with open(os.path.join(self.dir, "sources"), "rb") as fh:
+                salt, when, recorded = pickle.load(fh)
+        except Exception:  # noqa: BLE001 - missing or damaged: every source is read
+            return
+        if salt != self.salt or not isinstance(recorded, dict):
+            return
+        self._recorded = recorded
+        self._trusted = {rel: v for rel, v in recorded.items() if max(v[0][2], v[0][3]) < when - _RACY_NS}
 
     def key(self, root: str, rel: str, kind: str) -> str | None:
         try:
-            if not stat.S_ISREG(os.stat(os.path.join(root, rel)).st_mode):
+            st = os.stat(os.path.join(root, rel))
+            if not stat.S_ISREG(st.st_mode):
                 return None  # a named pipe would block; the loader reports it
-            with open(os.path.join(root, rel), "rb") as fh:
-                data = fh.read()
+            signature = (kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+            hit = self._trusted.get(rel)
+            if hit is not None and hit[0] == signature:
+                key = hit[1]
+            else:
+                with open(os.path.join(root, rel), "rb") as fh:
+                    data = fh.read()
+                key = hashlib.sha256(self.salt + b"\0" + rel.encode() + b"\0" + kind.encode() + b"\0" + data).hexdigest()
         except OSError:
             return None
-        return hashlib.sha256(self.salt + b"\0" + rel.encode() + b"\0" + kind.encode() + b"\0" + data).hexdigest()
+        self._seen[rel] = (signature, key)
+        return key
+
+    def save_sources(self) -> None:
+        """Record each source's signature and key for the next load (after a full load)."""
+        if not self.enabled or (self._seen == self._recorded and len(self._trusted) == len(self._recorded)):
+            return
+        path = os.path.join(self.dir, "sources")
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(self.dir, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                pickle.dump((self.salt, time.time_ns(), self._seen), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass
 
     def get(self, key: str | None):
         if not self.enabled or key is None:
@@ -103,6 +150,8 @@ class EntryCache:
         if not self.enabled or not os.path.isdir(self.dir):
             return
         for folder in os.listdir(self.dir):
+            if folder == "sources":
+                continue
             sub = os.path.join(self.dir, folder)
             for name in os.listdir(sub) if os.path.isdir(sub) else ():
                 if name not in self.used:

@@ -135,6 +135,7 @@ def load_site(root: str, base_url: str | None = None, jobs: int = 1,
     articles, pages = [], []
     loaded = load_entries(root, sources, config, jobs, cache)
     cache.prune()
+    cache.save_sources()
     for entry, more in loaded:
         diagnostics += more
         if entry:

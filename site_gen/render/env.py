@@ -9,7 +9,9 @@ import os
 import jinja2
 import yaml
 
+from .. import __version__
 from ..diagnostics import Diagnostic, Location
+from ..load.cache import CACHE_DIR
 from ..model import Site
 
 _MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
@@ -72,11 +74,33 @@ class _Template(jinja2.Template):
             raise jinja2.TemplateRuntimeError(message).with_traceback(e.__traceback__) from None
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds in ``.site-gen-cache/jinja-<version>/`` (Jinja checks
+    each against its template's source), so a warm build that renders a page or two does not
+    compile the theme again. A damaged file or a folder that cannot be written only means
+    compiling, as without it."""
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - truncated or foreign: compile the template
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def make_env(site: Site, now: dt.datetime, assets: dict[str, tuple[str, str]]) -> jinja2.Environment:
     cfg = site.config
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(os.path.join(d, "templates")) for d in site.theme_dirs])
+    bytecode = _BytecodeCache(os.path.join(site.root, CACHE_DIR, f"jinja-{__version__}"))
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=bytecode)
     env.template_class = _Template
     strings = load_strings(site.theme_dirs, cfg.language)
     prefix = cfg.base_path.rstrip("/")
