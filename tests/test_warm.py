@@ -4,6 +4,7 @@ what the long way gives."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -195,3 +196,75 @@ def test_damaged_compiled_templates_are_compiled_again(hub, tmp_path):
     edit_body(newest(hub))  # an article page to render again, with the damaged templates
     warm = build(hub, out)
     assert warm != first and warm == cold(hub, tmp_path / "cold")
+
+
+# ------------------------------------------------------------------ the pack of slim entries
+
+
+def load(root):
+    from site_gen.load.site import load_site
+
+    site, diagnostics = load_site(str(root), jobs=1)
+    assert site is not None
+    return site
+
+
+def test_a_warm_load_reads_the_pack_and_no_entry_file(hub, monkeypatch):
+    from site_gen.load import cache as cache_module
+
+    first = load(hub)
+    pack = hub / ".site-gen-cache/entries-6/pack"
+    assert pack.is_file()
+    opened = []
+    real = open
+
+    def watching(path, *args, **kwargs):
+        rel = os.path.relpath(path, hub / ".site-gen-cache/entries-6")
+        if not rel.startswith("..") and "r" in (args[0] if args else kwargs.get("mode", "r")):
+            opened.append(rel)  # the cache's files (sources changed just now are read: too recent to trust)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(cache_module, "open", watching, raising=False)
+    second = load(hub)
+    assert sorted(set(opened)) == ["pack", "sources"]
+    assert [(e.path, e.title, e.links, e.prose, e.digest) for e in second.articles] == \
+        [(e.path, e.title, e.links, e.prose, e.digest) for e in first.articles]
+    assert second.articles[5].body_html == first.articles[5].body_html  # read back from its own file
+
+
+def test_the_pack_is_written_again_only_when_many_entries_changed(hub):
+    load(hub)
+    pack = hub / ".site-gen-cache/entries-6/pack"
+    before = pack.stat().st_ino
+    edit_body(newest(hub))
+    load(hub)
+    assert pack.stat().st_ino == before  # one changed entry: read from its own file
+    for article in sorted((hub / "content/articles").glob("*.md"))[:20]:
+        edit_body(article)
+    site = load(hub)
+    assert pack.stat().st_ino != before
+    assert sum("编辑过的一段" in e.body_html for e in site.articles) == 21
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other salt"])
+def test_a_damaged_pack_is_only_slower(hub, tmp_path, damage):
+    out = tmp_path / "out"
+    first = cold(hub, out)
+    pack = hub / ".site-gen-cache/entries-6/pack"
+    data = pack.read_bytes()
+    if damage == "truncated":
+        pack.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        pack.write_bytes(data[:200] + os.urandom(len(data) - 200))
+    else:
+        pack.write_bytes(data.replace(b"0.1.0", b"9.9.9", 1))  # the version in the salt
+    assert build(hub, out) == first
+    assert records(pack.read_bytes()) == records(data)  # written again in full
+
+
+def records(data: bytes) -> dict[str, bytes]:
+    from site_gen.load.cache import _PACK_MAGIC, _read_pack
+
+    size = int.from_bytes(data[len(_PACK_MAGIC):len(_PACK_MAGIC) + 4], "little")
+    salt = data[len(_PACK_MAGIC) + 4:len(_PACK_MAGIC) + 4 + size]
+    return {k: bytes(v) for k, v in _read_pack(data, salt).items()}

@@ -15,6 +15,11 @@ Which key a source file has is known without reading it when the file's size, ti
 device are those the last load recorded (``sources``, as git's index does): the key is still
 the hash of its bytes, only not recomputed. A file changed within two seconds of that record
 (``_RACY_NS``) is read again, since a file system's clock may not tell two quick saves apart.
+
+The slim pickles of a whole load are also kept together in one file, ``pack``, so a warm load
+reads one file instead of one per entry. It is written again only when it lacks or holds more than
+a few entries (a load of mostly unchanged files reads the rest from their own files), while the
+entries load, and swapped in at the end; a damaged pack is ignored.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ _FORMAT = "entries-6"  # bumped when parsing changes what an entry holds (6: com
 
 
 _RACY_NS = 2_000_000_000
+_PACK_MAGIC = b"site-gen pack 1\n"
+_KEY_BYTES = 64  # a sha256 in hex
 
 
 class EntryCache:
@@ -46,6 +53,8 @@ class EntryCache:
         self._recorded: dict[str, tuple] = {}  # source -> (signature, key), as the last load left them
         self._trusted: dict[str, tuple] = {}  # the same, less those changed too close to the record
         self._seen: dict[str, tuple] = {}  # this load's
+        self._pack: dict = {}  # key -> slim pickle, from the pack file (while loading)
+        self._writer = None  # (the new pack file, its temporary name), while one is written
         if enabled:
             self._read_sources()
 
@@ -92,18 +101,97 @@ class EntryCache:
         except OSError:
             pass
 
+    # ------------------------------------------------------------------------------ the pack
+
+    def begin(self, keys: list[str | None]) -> None:
+        """Before a full load of ``keys``: read the pack, and start writing a new one when it lacks
+        or holds more than a few of them."""
+        if not self.enabled:
+            return
+        path = os.path.join(self.dir, "pack")
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            self._pack = _read_pack(data, self.salt)
+        except (OSError, ValueError):
+            self._pack = {}
+        wanted = {k for k in keys if k}
+        missing, stale = len(wanted - self._pack.keys()), len(self._pack.keys() - wanted)
+        if missing <= max(16, len(wanted) // 50) and stale <= max(16, len(self._pack) // 10):
+            return
+        try:
+            os.makedirs(self.dir, exist_ok=True)
+            tmp = f"{path}.{os.getpid()}.tmp"
+            writer = open(tmp, "wb", buffering=0)  # unbuffered: a forked worker inherits no pending bytes
+            writer.write(_PACK_MAGIC + len(self.salt).to_bytes(4, "little") + self.salt)
+        except OSError:
+            return
+        self._writer, self._writer_pid, self._wanted, self._written = (writer, tmp), os.getpid(), wanted, set()
+
+    def pack(self, key: str | None, blob) -> None:
+        """Add an entry's slim pickle to the pack being written (in the loading process only)."""
+        if self._writer is None or key is None or key in self._written or os.getpid() != self._writer_pid:
+            return
+        try:
+            self._writer[0].write(b"".join((key.encode(), len(blob).to_bytes(8, "little"), blob)))
+        except OSError:
+            self._drop_writer()
+            return
+        self._written.add(key)
+
+    def finish(self) -> None:
+        """After the load: swap the new pack in when it holds every entry; let go of the old one."""
+        self._pack = {}
+        if self._writer is None:
+            return
+        writer, tmp = self._writer
+        complete = self._written == self._wanted
+        try:
+            writer.close()
+            if complete:
+                os.replace(tmp, os.path.join(self.dir, "pack"))
+        except OSError:
+            complete = False
+        self._writer = None
+        if not complete:
+            self._drop_writer(tmp)
+
+    def _drop_writer(self, tmp: str | None = None) -> None:
+        if self._writer is not None:
+            writer, tmp = self._writer
+            self._writer = None
+            try:
+                writer.close()
+            except OSError:
+                pass
+        try:
+            os.remove(tmp)
+        except (OSError, TypeError):
+            pass
+
+    # ------------------------------------------------------------------------------ entries
+
     def get(self, key: str | None):
         if not self.enabled or key is None:
             return None
         path = os.path.join(self.dir, key[:2], key)
-        try:
-            with open(path, "rb") as fh:
-                offset = 8 + int.from_bytes(fh.read(8), "little")
-                fh.seek(offset)
-                value = pickle.load(fh)
-        except Exception:  # noqa: BLE001 - missing or damaged: parse again
-            return None
+        value = blob = self._pack.get(key)
+        if blob is not None:
+            value = _loads(blob)
+        if value is None:  # not in the pack (or damaged there): its own file
+            try:
+                with open(path, "rb") as fh:
+                    offset = 8 + int.from_bytes(fh.read(8), "little")
+                    fh.seek(offset)
+                    blob = fh.read()
+            except OSError:
+                return None
+            value = _loads(blob)
+            if value is None:
+                return None  # damaged: parse again
         self.used.add(key)
+        if self._writer is not None:
+            self.pack(key, blob)
         return self.attach(value, path)
 
     def attach(self, value, path: str):
@@ -143,6 +231,8 @@ class EntryCache:
         except OSError:
             self.enabled = False  # read-only or full: build without a cache
             return (whole() if pickled else None), None
+        if self._writer is not None:
+            self.pack(key, slim)  # this process's: a worker's entries are packed when they arrive
         return (slim if pickled else None), path
 
     def prune(self) -> None:
@@ -150,7 +240,7 @@ class EntryCache:
         if not self.enabled or not os.path.isdir(self.dir):
             return
         for folder in os.listdir(self.dir):
-            if folder == "sources":
+            if folder in ("sources", "pack"):
                 continue
             sub = os.path.join(self.dir, folder)
             for name in os.listdir(sub) if os.path.isdir(sub) else ():
@@ -159,3 +249,35 @@ class EntryCache:
                         os.remove(os.path.join(sub, name))
                     except OSError:
                         pass
+
+
+def _read_pack(data: bytes, salt: bytes) -> dict:
+    """key -> slim pickle (a view into ``data``) of a pack written with ``salt``; ValueError if the
+    pack is damaged or another salt's."""
+    head = len(_PACK_MAGIC)
+    if data[:head] != _PACK_MAGIC:
+        raise ValueError("not a pack")
+    size = int.from_bytes(data[head:head + 4], "little")
+    if data[head + 4:head + 4 + size] != salt:
+        raise ValueError("another salt")
+    view, pos, end, out = memoryview(data), head + 4 + size, len(data), {}
+    while pos < end:
+        if pos + _KEY_BYTES + 8 > end:
+            raise ValueError("truncated")
+        key = bytes(view[pos:pos + _KEY_BYTES]).decode("ascii")
+        length = int.from_bytes(view[pos + _KEY_BYTES:pos + _KEY_BYTES + 8], "little")
+        pos += _KEY_BYTES + 8
+        if pos + length > end:
+            raise ValueError("truncated")
+        out[key] = view[pos:pos + length]
+        pos += length
+    return out
+
+
+def _loads(blob):
+    """An (entry, diagnostics) pair from its slim pickle, or None when the pickle is damaged."""
+    try:
+        value = pickle.loads(blob)
+    except Exception:  # noqa: BLE001 - truncated or foreign bytes
+        return None
+    return value if isinstance(value, tuple) and len(value) == 2 else None

@@ -67,6 +67,7 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
     """Load (rel, kind) sources: from the cache, else parsed (and stored) — in a pool of ``jobs``
     processes when there are many. Order is kept."""
     keys = [cache.key(root, rel, kind) for rel, kind in sources]
+    cache.begin(keys)
     results: list = [cache.get(k) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     for value in results:  # a warm build need not compute (or import pinyin for) a known tag's slug
@@ -84,9 +85,14 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
         with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
             # imap, not map: each entry is unpickled as its chunk arrives, so this process never
             # holds all the pickles at once (freed, their memory would stay with the process)
-            fresh = [cache.attach(pickle.loads(blob), path) if path else pickle.loads(blob) for blob, path in
-                     pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
-                               chunksize=max(8, min(64, len(todo) // (jobs * 8))))]
+            fresh = []
+            for i, (blob, path) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
+                                                       chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
+                if path:
+                    cache.pack(keys[i], blob)
+                    fresh.append(cache.attach(pickle.loads(blob), path))
+                else:
+                    fresh.append(pickle.loads(blob))
         cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
     for i, (entry, more) in zip(todo, fresh):
         results[i] = entry, more
@@ -134,6 +140,7 @@ def load_site(root: str, base_url: str | None = None, jobs: int = 1,
     Heavy.reparse[root] = _reparser(root, config)
     articles, pages = [], []
     loaded = load_entries(root, sources, config, jobs, cache)
+    cache.finish()
     cache.prune()
     cache.save_sources()
     for entry, more in loaded:
