@@ -260,15 +260,21 @@ class SiteGraph:
                     out.append(p)
         return out
 
-    def reachable(self, roots: Iterable[str]) -> set[str]:
+    def reachable(self, roots: Iterable[str], wanted: set[str] | None = None) -> set[str]:
+        """The pages a path of links from ``roots`` leads to — or, given ``wanted``, as many as it
+        takes to see that every page in it is one (the walk stops there: usually the listing pages
+        reach every article long before the articles' own links are followed)."""
         seen: set[str] = set()
         todo = deque(r for r in roots if r in self.ctx.routes)
         seen.update(todo)
-        while todo:
+        missing = len(wanted - seen) if wanted is not None else -1
+        while todo and missing:
             for nxt in self.links(todo.popleft()):
                 if nxt not in seen and nxt in self.ctx.routes:
                     seen.add(nxt)
                     todo.append(nxt)
+                    if wanted is not None and nxt in wanted:
+                        missing -= 1
         return seen
 
 
@@ -278,7 +284,7 @@ def _unreachable(ctx) -> Iterator[Diagnostic]:
         return  # a site without menus has no WeChat entry to reach articles from
     roots = [p for menus in all_menus for m, _top in _entries(menus) if (p := menu_path(m, ctx))]
     graph = SiteGraph(ctx)
-    seen = graph.reachable(roots)
+    seen = graph.reachable(roots, wanted=set(graph.urls))
     for a, url in zip(graph.articles, graph.urls):
         if url not in seen:
             yield diag("MENU006", Location(a.path, 1, 1),

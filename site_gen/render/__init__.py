@@ -200,7 +200,7 @@ class Renderer:
         old = self.reuse
         if old is None or old.keys.get(out_path) != key or out_path not in old.digests:
             return False
-        source = os.path.join(old.prev_dir, *out_path.split("/"))
+        source = os.path.join(old.prev_dir, out_path) if os.sep == "/" else os.path.join(old.prev_dir, *out_path.split("/"))
         if not os.path.isfile(source):
             return False
         # not linked here: write_site takes whole folders of carried files over from the previous
@@ -257,33 +257,45 @@ class Renderer:
             return
         import multiprocessing
 
-        _forked["job"] = (self, articles, listings)
-        gc.freeze()  # the views too: the workers' collector passes (build.py) need not scan them
-        try:
-            pool = multiprocessing.get_context("fork").Pool(self.jobs)
-        finally:
-            _forked.clear()
-        step = max(1, -(-len(articles) // (self.jobs * 4)))
+        ctx = multiprocessing.get_context("fork")
+        step = max(1, min(64, -(-len(articles) // (self.jobs * 8))))
         tasks = [("listings", i, i + 4) for i in range(0, len(listings), 4)]  # in the same order
         tasks += [("articles", i, i + step) for i in range(0, len(articles), step)]
-        self._pending = (pool, pool.map_async(_render_part, tasks, chunksize=1), len(self.diagnostics))
+        job = _forked["job"] = (self, articles, listings, tasks, ctx.Value("i", 0), set(self._seen_errors))
+        gc.freeze()  # the views too: the collector's passes (build.py) need not scan them
+        try:
+            # jobs - 1 workers: this process renders too, once it has made the other outputs and run
+            # the checks (one process less holding the loaded site: less memory, the same speed)
+            pool = ctx.Pool(self.jobs - 1)
+        finally:
+            _forked.clear()
+        self._pending = (pool, pool.map_async(_render_claimed, range(self.jobs - 1), chunksize=1),
+                         len(self.diagnostics), job)
 
     def _join_workers(self) -> None:
-        """Collect what the workers rendered (this process made the feeds, QR codes and menus and ran
-        the checks meanwhile)."""
+        """Render what the workers have not claimed yet, then collect what they rendered (this
+        process made the feeds, QR codes and menus and ran the checks meanwhile)."""
         if self._pending is None:
             return
-        pool, pending, slot = self._pending
+        pool, pending, slot, job = self._pending
         self._pending = None
+        mine = (self.files, self.diagnostics, self.html_pages, self.keys, self._seen_errors)
+        self._seen_errors = set(job[5])  # as a worker has it
+        try:
+            parts = _claim_and_render(*job[:5])
+        finally:
+            self.files, self.diagnostics, self.html_pages, self.keys, self._seen_errors = mine
         with pool:
-            parts = pending.get()
+            for more in pending.get():
+                parts += more
+        parts.sort(key=lambda part: part[0])  # task order, whoever rendered it
         # the workers' diagnostics go before what this process found meanwhile, as if it had
         # waited (one template error is reported once, naming the same page as with --jobs 1)
         later = self.diagnostics[slot:]
         del self.diagnostics[slot:]
         self._seen_errors = {(d.location, d.message.split(": ", 1)[-1]) for d in self.diagnostics}
         found = []
-        for files, diagnostics, pages, keys in parts:
+        for _, files, diagnostics, pages, keys in parts:
             self.files.extend(files)
             self.html_pages.extend(pages)
             self.keys.update(keys)
@@ -299,17 +311,30 @@ PARALLEL_MIN_PAGES = 300
 _forked: dict = {}  # the job a forked worker inherits (set only around one pool's lifetime)
 
 
-def _render_part(task: tuple[str, int, int]):
-    renderer, articles, listings = _forked["job"]
-    renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys = [], [], [], {}
-    kind, start, end = task
-    if kind == "articles":
-        for a in articles[start:end]:
-            renderer.article_page(a)
-    else:
-        for args, kwargs in listings[start:end]:
-            renderer.page(*args, **kwargs)
-    return renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys
+def _claim_and_render(renderer, articles, listings, tasks, counter) -> list[tuple]:
+    """Render tasks, claimed one at a time from the shared ``counter``, until none is left: (task
+    index, files, diagnostics, site paths, keys) for each."""
+    out = []
+    while True:
+        with counter.get_lock():
+            i = counter.value
+            counter.value += 1
+        if i >= len(tasks):
+            return out
+        renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys = [], [], [], {}
+        kind, start, end = tasks[i]
+        if kind == "articles":
+            for a in articles[start:end]:
+                renderer.article_page(a)
+        else:
+            for args, kwargs in listings[start:end]:
+                renderer.page(*args, **kwargs)
+        out.append((i, renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys))
+
+
+def _render_claimed(_worker: int) -> list[tuple]:
+    """A render worker's whole job: the one it inherited when forked."""
+    return _claim_and_render(*_forked["job"][:5])
 
 
 def render_site(site: Site, schedule: Schedule, jobs: int = 1, reuse=None, keys: dict | None = None,

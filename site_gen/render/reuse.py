@@ -60,7 +60,7 @@ def save_keys(root: str, out_abs: str, keys: dict[str, str]) -> None:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(keys, fh, sort_keys=True)
+            fh.write(json.dumps(keys, sort_keys=True))  # dumps: the C encoder in one go (dump streams in Python)
         os.replace(tmp, path)
     except OSError:
         pass  # no cache: the next build renders everything
