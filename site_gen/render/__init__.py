@@ -53,7 +53,7 @@ class Renderer:
         self.html_pages: list[str] = []  # site paths, for the sitemap
         self.stage: str | None = None  # a build's staging folder: pages are written there as they are made
         self.meanwhile = None  # work for this process while the workers render the pages (run)
-        self._pending = None  # (pool, async result, diagnostics slot) of the pages the workers render
+        self._pending = None  # (pool, async result, diagnostics slot, job) of the pages the workers render
         self._made_dirs: set[str] = set()
         self._reads_body: dict[str, bool] = {}  # template -> can it show an entry's body (reuse.reads_bodies)
         self._cards: dict[tuple[str, bool], str] = {}  # (entry path, with its body) -> its key
@@ -238,9 +238,9 @@ class Renderer:
         self.files.append(OutputFile(out_path, data))
 
     def article_pages(self, articles: list, listings: list = ()) -> None:
-        """Every article's page and the ``listings`` (``self.page`` arguments); across
-        ``self.jobs`` forked processes when there are many to render, which this process does not
-        wait for (see _join_workers). In a warm build, the pages that can be carried over from the
+        """Every article's page and the ``listings`` (``self.page`` arguments). When there are many
+        to render: ``self.jobs - 1`` forked workers start on them at once, and this process joins
+        in after its other work (see _join_workers). The pages that can be carried over from the
         previous output are sorted out here first. Workers inherit this renderer (compiled
         templates, views) by fork and send back the files they wrote."""
         self._global_key = global_key(self.site, self.schedule) + repr(self.menus)
