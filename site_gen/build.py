@@ -23,6 +23,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[OutputFile] = field(default_factory=list)
     render_keys: dict[str, str] = field(default_factory=dict)  # for the next warm build (render/reuse.py)
+    previous: frozenset[str] | None = None  # the files the previous output's manifest lists, if read
 
     def failed(self, strict: bool) -> bool:
         return failed(self.diagnostics, strict)
@@ -93,4 +94,5 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
     result.diagnostics = site_policy(site, diagnostics + more)
     if not result.failed(strict):
         result.files, result.render_keys = files, keys
+        result.previous = frozenset(reuse.digests) if reuse is not None else None
     return result

@@ -39,7 +39,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", metavar="DIR", help="output directory (relative to the current directory)")
     b.add_argument("--base-url", metavar="URL", help="override base_url from site.yaml")
     b.add_argument("--drafts", action="store_true", help="also publish drafts and future articles")
-    b.add_argument("--jobs", type=int, metavar="N", default=0, help="worker processes (default: all cores)")
+    b.add_argument("--jobs", type=int, metavar="N", default=0, help="processes to build with, this one included (default: one per core)")
     b.add_argument("--quiet", action="store_true", help="only diagnostics and the summary line")
 
     c = sub.add_parser("check", help="run every check without writing anything")
@@ -181,7 +181,7 @@ def cmd_build(args) -> int:
     if args.jobs < 0:
         from .config import UsageError
 
-        raise UsageError(f"--jobs {args.jobs}: give a number of worker processes ≥ 1 (0: one per core)")
+        raise UsageError(f"--jobs {args.jobs}: give a number of processes ≥ 1 (0: one per core)")
     from .config import load_config
 
     config, _ = load_config(root)  # the output folder is refused before anything is read or written
@@ -192,7 +192,7 @@ def cmd_build(args) -> int:
         result = build.run(root, now=now, drafts=args.drafts, base_url=args.base_url, strict=args.strict,
                            jobs=args.jobs, previous_output=out_abs, stage=staging)
         if result.site is not None and not result.failed(args.strict):
-            written = write_site(result.files, out_abs, staging)
+            written = write_site(result.files, out_abs, staging, result.previous)
             result.diagnostics += written
             if not written:
                 from .render.reuse import save_keys

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import uuid
+from typing import Iterable
 
 from .config import UsageError
 from .diagnostics import Diagnostic, Location, diag
@@ -65,10 +66,12 @@ def discard_staging(tmp: str | None) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _taken_over(files: list[OutputFile], out_abs: str) -> tuple[set[str], dict[str, list[str]], dict[str, list[str]]]:
+def _taken_over(files: list[OutputFile], out_abs: str,
+                previous: Iterable[str] | None) -> tuple[set[str], dict[str, list[str]], dict[str, list[str]]]:
     """Which top-level folders of the previous output a warm build takes over whole (those where
     files carried over outnumber the files made anew), and per folder the files made anew and the
-    files of the previous output the new site no longer has (from its manifest.json)."""
+    files of the previous output the new site no longer has (``previous``: the files its
+    manifest.json lists, when the build read it already; else it is read here)."""
     carried: dict[str, int] = {}
     fresh: dict[str, list[str]] = {}
     for f in files:
@@ -82,11 +85,13 @@ def _taken_over(files: list[OutputFile], out_abs: str) -> tuple[set[str], dict[s
     tops = {top for top, n in carried.items() if n > len(fresh.get(top, ()))}
     if not tops:
         return set(), {}, {}
-    try:
-        with open(os.path.join(out_abs, "manifest.json"), encoding="utf-8") as fh:
-            before = [f["path"] for f in json.load(fh)["files"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return set(), {}, {}  # no trustworthy list of what is there: link file by file
+    before = previous
+    if before is None:
+        try:
+            with open(os.path.join(out_abs, "manifest.json"), encoding="utf-8") as fh:
+                before = [f["path"] for f in json.load(fh)["files"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return set(), {}, {}  # no trustworthy list of what is there: link file by file
     tops = {top for top in tops if os.path.isdir(os.path.join(out_abs, top))}
     now = {f.path for f in files}
     stale: dict[str, list[str]] = {}
@@ -167,9 +172,11 @@ def _take_over(old: str, tmp: str, tops: set[str], fresh: dict[str, list[str]], 
         journal.rename(here, there)
 
 
-def write_site(files: list[OutputFile], out_abs: str, staging: str | None = None) -> list[Diagnostic]:
+def write_site(files: list[OutputFile], out_abs: str, staging: str | None = None,
+               previous: Iterable[str] | None = None) -> list[Diagnostic]:
     """Write ``files`` into ``staging`` (made here when None; files marked ``staged`` are there
-    already) and swap it in for ``out_abs``.
+    already) and swap it in for ``out_abs``. ``previous``: the files the previous output's
+    manifest.json lists, when the build has read it (render/reuse.py).
 
     Files carried over from the previous output (``link``) are hard-linked into the new one, except
     in top-level folders made mostly of them (``articles/``, ``wechat/``, ``qr/`` in a warm build):
@@ -185,7 +192,7 @@ def write_site(files: list[OutputFile], out_abs: str, staging: str | None = None
         if staging is None:
             os.makedirs(parent, exist_ok=True)
             os.mkdir(tmp)
-        tops, fresh, stale = _taken_over(files, out_abs) if os.path.isdir(out_abs) else (set(), {}, {})
+        tops, fresh, stale = _taken_over(files, out_abs, previous) if os.path.isdir(out_abs) else (set(), {}, {})
         made: set[str] = {tmp}
         for f in files:
             if f.staged or (f.link and f.path.partition("/")[0] in tops

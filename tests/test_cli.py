@@ -58,6 +58,13 @@ def test_bad_now_is_exit_2(site):
     assert "--now `next tuesday` is not an ISO date or datetime" in r.err
 
 
+def test_a_negative_jobs_count_is_exit_2(site, tmp_path):
+    r = run_cli("build", "-C", str(site()), "--now", NOW, "--out", str(tmp_path / "out"), "--jobs", "-1")
+    assert r.code == 2
+    assert r.err == "site-gen: error: --jobs -1: give a number of processes ≥ 1 (0: one per core)\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_success_is_exit_0_with_a_summary_line(site):
     r = run_cli("build", "-C", str(site()), "--now", NOW)
     assert r.code == 0

@@ -36,7 +36,6 @@ from ..model import Heavy
 CACHE_DIR = ".site-gen-cache"
 _FORMAT = "entries-6"  # bumped when parsing changes what an entry holds (6: compact prose, slots)
 
-
 _RACY_NS = 2_000_000_000
 _PACK_MAGIC = b"site-gen pack 1\n"
 _KEY_BYTES = 64  # a sha256 in hex
@@ -55,6 +54,9 @@ class EntryCache:
         self._seen: dict[str, tuple] = {}  # this load's
         self._pack: dict = {}  # key -> slim pickle, from the pack file (while loading)
         self._writer = None  # (the new pack file, its temporary name), while one is written
+        self._writer_pid = 0  # the process writing it (forked loading workers inherit the object)
+        self._wanted: set[str] = set()  # the keys the new pack must hold
+        self._written: set[str] = set()  # the keys it holds so far
         if enabled:
             self._read_sources()
 
@@ -70,8 +72,9 @@ class EntryCache:
         self._trusted = {rel: v for rel, v in recorded.items() if max(v[0][2], v[0][3]) < when - _RACY_NS}
 
     def key(self, root: str, rel: str, kind: str) -> str | None:
+        full = os.path.join(root, rel)
         try:
-            st = os.stat(os.path.join(root, rel))
+            st = os.stat(full)
             if not stat.S_ISREG(st.st_mode):
                 return None  # a named pipe would block; the loader reports it
             signature = (kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
@@ -79,7 +82,7 @@ class EntryCache:
             if hit is not None and hit[0] == signature:
                 key = hit[1]
             else:
-                with open(os.path.join(root, rel), "rb") as fh:
+                with open(full, "rb") as fh:
                     data = fh.read()
                 key = hashlib.sha256(self.salt + b"\0" + rel.encode() + b"\0" + kind.encode() + b"\0" + data).hexdigest()
         except OSError:
@@ -91,13 +94,10 @@ class EntryCache:
         """Record each source's signature and key for the next load (after a full load)."""
         if not self.enabled or (self._seen == self._recorded and len(self._trusted) == len(self._recorded)):
             return
-        path = os.path.join(self.dir, "sources")
-        tmp = f"{path}.{os.getpid()}.tmp"
         try:
             os.makedirs(self.dir, exist_ok=True)
-            with open(tmp, "wb") as fh:
-                pickle.dump((self.salt, time.time_ns(), self._seen), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+            _replace(os.path.join(self.dir, "sources"),
+                     pickle.dumps((self.salt, time.time_ns(), self._seen), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 
@@ -135,38 +135,29 @@ class EntryCache:
         try:
             self._writer[0].write(b"".join((key.encode(), len(blob).to_bytes(8, "little"), blob)))
         except OSError:
-            self._drop_writer()
+            self._close_writer(keep=False)
             return
         self._written.add(key)
 
     def finish(self) -> None:
         """After the load: swap the new pack in when it holds every entry; let go of the old one."""
         self._pack = {}
-        if self._writer is None:
-            return
+        if self._writer is not None:
+            self._close_writer(keep=self._written == self._wanted)
+
+    def _close_writer(self, keep: bool) -> None:
         writer, tmp = self._writer
-        complete = self._written == self._wanted
+        self._writer = None
         try:
             writer.close()
-            if complete:
+            if keep:
                 os.replace(tmp, os.path.join(self.dir, "pack"))
+                return
         except OSError:
-            complete = False
-        self._writer = None
-        if not complete:
-            self._drop_writer(tmp)
-
-    def _drop_writer(self, tmp: str | None = None) -> None:
-        if self._writer is not None:
-            writer, tmp = self._writer
-            self._writer = None
-            try:
-                writer.close()
-            except OSError:
-                pass
+            pass
         try:
             os.remove(tmp)
-        except (OSError, TypeError):
+        except OSError:
             pass
 
     # ------------------------------------------------------------------------------ entries
@@ -175,9 +166,8 @@ class EntryCache:
         if not self.enabled or key is None:
             return None
         path = os.path.join(self.dir, key[:2], key)
-        value = blob = self._pack.get(key)
-        if blob is not None:
-            value = _loads(blob)
+        blob = self._pack.get(key)
+        value = _loads(blob) if blob is not None else None
         if value is None:  # not in the pack (or damaged there): its own file
             try:
                 with open(path, "rb") as fh:
@@ -221,12 +211,7 @@ class EntryCache:
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)
                 self._folders.add(folder)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(len(heavy).to_bytes(8, "little"))
-                fh.write(heavy)
-                fh.write(slim)
-            os.replace(tmp, path)
+            _replace(path, len(heavy).to_bytes(8, "little"), heavy, slim)
             self.used.add(key)
         except OSError:
             self.enabled = False  # read-only or full: build without a cache
@@ -249,6 +234,15 @@ class EntryCache:
                         os.remove(os.path.join(sub, name))
                     except OSError:
                         pass
+
+
+def _replace(path: str, *chunks: bytes) -> None:
+    """Write ``path`` whole or not at all (a temporary file, then a rename); OSError on failure."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+    os.replace(tmp, path)
 
 
 def _read_pack(data: bytes, salt: bytes) -> dict:

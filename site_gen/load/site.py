@@ -70,10 +70,7 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
     cache.begin(keys)
     results: list = [cache.get(k) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
-    for value in results:  # a warm build need not compute (or import pinyin for) a known tag's slug
-        if value is not None and value[0] is not None:
-            for tag, slug in zip(value[0].tags, value[0].tag_slugs):
-                remember(tag, slug)
+    _remember_slugs(results)  # before parsing: an edited article's known tags need no pinyin
     tz = config.timezone
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         md = make_markdown(config.markdown_html, config.base_path) if todo else None
@@ -94,12 +91,19 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
                 else:
                     fresh.append(pickle.loads(blob))
         cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
-    for i, (entry, more) in zip(todo, fresh):
-        results[i] = entry, more
-        if entry is not None:
-            for tag, slug in zip(entry.tags, entry.tag_slugs):
-                remember(tag, slug)
+    for i, value in zip(todo, fresh):
+        results[i] = value
+    _remember_slugs(fresh)  # made by the workers: this process renders and checks with them
     return results
+
+
+def _remember_slugs(values) -> None:
+    """Seed slugify's memo with the tag slugs the entries carry (a build then never computes, or
+    imports pinyin for, the slug of a tag it has seen)."""
+    for value in values:
+        if value is not None and value[0] is not None:
+            for tag, slug in zip(value[0].tags, value[0].tag_slugs):
+                remember(tag, slug)
 
 
 def _reparser(root: str, config):

@@ -136,10 +136,8 @@ class Renderer:
 
 
     def article_page(self, a) -> None:
-        """An article's page and its paste-ready WeChat export — carried over from the previous
-        output when nothing they depend on changed (render/reuse.py)."""
-        if self._carry_article(a):
-            return
+        """An article's page and its paste-ready WeChat export (article_pages has found that they
+        cannot be carried over)."""
         entry = self._entries[a.path]
         self.page(entry_path(entry), "article.html", title=a.title, description=a.summary, palette_of=a.persona,
                   image=a.cover, kind="article", draft=a.draft, article=a)
@@ -200,7 +198,7 @@ class Renderer:
         old = self.reuse
         if old is None or old.keys.get(out_path) != key or out_path not in old.digests:
             return False
-        source = os.path.join(old.prev_dir, out_path) if os.sep == "/" else os.path.join(old.prev_dir, *out_path.split("/"))
+        source = os.path.join(old.prev_dir, *out_path.split("/"))
         if not os.path.isfile(source):
             return False
         # not linked here: write_site takes whole folders of carried files over from the previous
@@ -246,8 +244,7 @@ class Renderer:
         self._global_key = global_key(self.site, self.schedule) + repr(self.menus)
         self._entries = {e.path: e for e in self.schedule.published}
         listings = [(args, kwargs) for args, kwargs in listings if not self._carry_listing(args, kwargs)]
-        if self.reuse is not None:
-            articles = [a for a in articles if not self._carry_article(a)]
+        articles = [a for a in articles if not self._carry_article(a)]
         # a listing page shows hundreds of cards: it costs about as much as 20 article pages
         if self.jobs <= 1 or len(articles) + 20 * len(listings) < PARALLEL_MIN_PAGES:
             for args, kwargs in listings:  # the home page first: a template error names it
