@@ -5,11 +5,17 @@ from __future__ import annotations
 import math
 import random
 import re
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checkrun import found as orig_found
-from conftest import NOW, run_cli
+from conftest import NOW, generated_hub, run_cli
 
-from site_gen.checks.originality import Text, bands_for, candidate_pairs, codepoints
+from site_gen.checks.originality import (NUMPY_FROM, SHINGLE, Text, bands_for, candidate_pairs, codepoints, norm_text,
+                                           sketch, sketch_py)
 
 A = "content/articles/2026-11-10-original.md"
 B = "content/articles/2026-11-18-copy.md"
@@ -122,7 +128,7 @@ def test_lsh_finds_every_near_duplicate_among_many_texts():
             chars[at] = chr(0x9000 + rng.randrange(500))
         texts.append("".join(chars))
         dupes[k] = len(texts) - 1
-    items = [Text(str(i), codepoints(t)) for i, t in enumerate(texts)]
+    items = [Text(str(i), norm_text(t)) for i, t in enumerate(texts)]
     pairs = candidate_pairs(items, 0.8)
     for a, b in dupes.items():
         assert (a, b) in pairs
@@ -133,3 +139,30 @@ def test_bands_find_pairs_at_the_threshold_with_high_probability():
     for threshold in (0.5, 0.8, 0.9):
         bands, rows = bands_for(threshold)
         assert (1 - threshold ** rows) ** bands <= 0.005
+
+
+_ALPHABET = st.sampled_from(["中", "文", "字", "a", "B", "7", " ", "，", "İ", "ß", "\u3000", "𠀋", "😀", "_", "-"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, min_size=0, max_size=300).map("".join))
+def test_the_plain_python_sketch_equals_the_numpy_one(text):
+    """A warm build sketches its few changed articles without numpy: the bytes must be those a
+    cold build's numpy pass gives, or a warm build would judge originality differently."""
+    assert norm_text(text) == codepoints(text).tobytes().decode("utf-32-le", "surrogatepass")
+    if len(norm_text(text)) >= SHINGLE:
+        assert sketch_py(norm_text(text)) == sketch(codepoints(text))
+
+
+def test_a_warm_build_with_one_change_does_not_import_numpy(tmp_path, tmp_path_factory):
+    hub = generated_hub(tmp_path_factory, "numpy", NUMPY_FROM + 6)
+    out = tmp_path / "out"
+    probe = ("import sys\nfrom site_gen.cli import main\n"
+             "code = main(['build', '-C', %r, '--now', '2026-11-23', '--out', %r, '--quiet'])\n"
+             "print('numpy' in sys.modules, code)")
+    cold = subprocess.run([sys.executable, "-c", probe % (str(hub), str(out))], capture_output=True, text=True)
+    assert cold.stdout.splitlines()[-1].split() == ["True", "0"], cold.stderr
+    first = sorted((hub / "content" / "articles").iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\n改了一句。", 1), encoding="utf-8")
+    warm = subprocess.run([sys.executable, "-c", probe % (str(hub), str(out))], capture_output=True, text=True)
+    assert warm.stdout.splitlines()[-1].split() == ["False", "0"], warm.stderr

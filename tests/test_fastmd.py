@@ -134,12 +134,24 @@ def test_the_closing_action_shortcut_is_taken_for_the_plain_form():
     from site_gen.load import markdown
 
     text = "---\ntitle: t\n---\n\n正文。\n\n::: cta reply\n[回复「地图」](/map/)\n:::\n"
-    calls = []
-    real = FAST.parse
-    FAST.parse = lambda *a, **k: calls.append(a) or real(*a, **k)
-    try:
-        slow, fast = both(text)
-    finally:
-        del FAST.parse
-    assert calls == [] and markdown._SIMPLE_CTA.match("::: cta reply\n[回复「地图」](/map/)\n:::\n")
+    fresh = make_markdown(False, "/")
+    slow, fast = both(text, fast=fresh)
+    assert fresh._md is None  # markdown-it-py was never needed, so never made
+    assert markdown._SIMPLE_CTA.match("::: cta reply\n[回复「地图」](/map/)\n:::\n")
     assert fast == slow and fast.cta.keyword == "地图" and fast.cta.url_loc.line == 8 and fast.cta.url_loc.column == 10
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("Aa zZ9-_.#中文。，!?ÄİßÉ\u3000\u00a0　の😀`*"), max_size=30))
+def test_heading_ids_are_the_anchors_plugins(title):
+    """The fast path makes heading ids with its own copy of the anchors plugin's functions (the
+    plugin's import pulls in markdown-it-py): the copy must give the plugin's ids."""
+    from mdit_py_plugins.anchors.index import slugify as plugin_slugify
+    from mdit_py_plugins.anchors.index import unique_slug as plugin_unique
+
+    from site_gen.load.fastmd import slugify, unique_slug
+
+    assert slugify(title) == plugin_slugify(title)
+    mine, theirs = set(), set()
+    for _ in range(3):
+        assert unique_slug(slugify(title), mine) == plugin_unique(plugin_slugify(title), theirs)

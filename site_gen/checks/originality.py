@@ -11,7 +11,9 @@ Jaccard index of its shingle sets, so reported numbers are exact and there are n
 
 Why hand-written rather than a MinHash library: the available ones hash each shingle in a
 Python loop (six million shingles for 4,000 articles); here the shingle hashes of a text are
-computed in one vectorised numpy pass over its code points.
+computed in one vectorised numpy pass over its code points. A build that sketches only a few
+texts (a warm build, the preview) does it in plain Python instead (``sketch_py``, the same bytes)
+and never imports numpy: the check itself compares sketches as bytes.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Iterable
 
-import numpy as np
-
 from ..diagnostics import Diagnostic, Location, diag
 
 SHINGLE = 5
@@ -35,37 +35,60 @@ REFERENCE_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 
 _NOT_TEXT = re.compile(r"[\W_]+")  # whitespace, punctuation, symbols
 _M64 = (1 << 64) - 1
-_BIN_SHIFT = np.uint64(64 - int(math.log2(BINS)))
-_VALUE_MASK = np.uint64((1 << (64 - int(math.log2(BINS)))) - 1)
-_POWERS = [np.uint64(pow(0x100000001B3, SHINGLE - 1 - i, 1 << 64)) for i in range(SHINGLE)]
-_BAND_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x85EBCA77C2B2AE63,
-                      0x27D4EB2F165667C5, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB] * 16,
-                     dtype=np.uint64)
+_BIN_BITS = int(math.log2(BINS))
+_VALUE_MASK_INT = (1 << (64 - _BIN_BITS)) - 1
+_POWERS_INT = [pow(0x100000001B3, SHINGLE - 1 - i, 1 << 64) for i in range(SHINGLE)]
+_MIX1, _MIX2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_GOLDEN = 0x9E3779B97F4A7C15
+
+# numpy sketches many texts fast but costs ~50 ms to import: a build that parses only a few
+# articles (a warm build, the preview) sketches them in plain Python instead, to the same bytes
+NUMPY_FROM = 64  # texts to sketch at once from which numpy pays for its import
 
 
 def normalize(text: str) -> str:
     return _NOT_TEXT.sub("", text).lower()
 
 
-class _Keep:
-    """Which Basic Multilingual Plane code points are text (not \\W or _), as a lookup table."""
+def norm_text(text: str) -> str:
+    """What is compared: the text lower-cased, without whitespace, punctuation and symbols (for
+    text outside the Basic Multilingual Plane: filtered first, then lower-cased)."""
+    if not text.isascii() and max(text) > "\uffff":
+        return normalize(text)
+    return _NOT_TEXT.sub("", text.lower())
 
-    table: np.ndarray | None = None
+
+class _Np:
+    """numpy and the constants of the vectorised sketch, made on first use."""
+
+    np = None
 
     @classmethod
-    def get(cls) -> np.ndarray:
-        if cls.table is None:
+    def get(cls):
+        if cls.np is None:
+            import numpy as np
+
+            cls.powers = [np.uint64(p) for p in _POWERS_INT]
             plane = re.sub(r"[\W_]", "\0", "".join(map(chr, range(0x10000))))
-            cls.table = np.frombuffer(plane.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) != 0
-        return cls.table
+            cls.keep = np.frombuffer(plane.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) != 0
+            cls.np = np
+        return cls.np
 
 
-def codepoints(text: str) -> np.ndarray:
-    """The code points of ``normalize(text)``, computed with a table lookup instead of a regex."""
+def use_numpy(count: int) -> None:
+    """Called with the number of texts about to be sketched: from NUMPY_FROM on, numpy does it."""
+    if count >= NUMPY_FROM:
+        _Np.get()
+
+
+def codepoints(text: str):
+    """The code points of ``norm_text(text)`` as a numpy array, computed with a table lookup
+    instead of a regex."""
+    np = _Np.get()
     cp = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(cp) and int(cp.max()) > 0xFFFF:  # rare: characters outside the BMP
         return np.frombuffer(normalize(text).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return cp[_Keep.get()[cp]]
+    return cp[_Np.keep[cp]]
 
 
 def shingles(norm: str) -> set[str]:
@@ -77,43 +100,73 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return inter / (len(a) + len(b) - inter) if (a or b) else 0.0
 
 
-def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: spreads the polynomial hash over all 64 bits (arrays wrap silently)."""
-    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
+def _densify(out: list) -> bytes:
+    """An empty bin (None) borrows from the next non-empty one, shifted by its distance."""
+    filled = [i for i, v in enumerate(out) if v is not None]
+    if len(filled) < BINS:
+        import bisect
+
+        for i in range(BINS):
+            if out[i] is None:
+                j = filled[bisect.bisect_left(filled, i) % len(filled)]
+                out[i] = (out[j] + ((j - i) % BINS) * _GOLDEN) & _M64
+    return b"".join(v.to_bytes(8, "little") for v in out)
 
 
-def sketch(cp: np.ndarray) -> np.ndarray:
-    """A one-permutation MinHash sketch (BINS values) of the shingles of a text's code points."""
+def sketch(cp) -> bytes:
+    """A one-permutation MinHash sketch (BINS 64-bit values, little-endian) of the shingles of a
+    text's code points (a numpy array): splitmix64's finaliser over a polynomial hash of each
+    shingle, the minimum per bin of the hashes' top bits."""
+    np = _Np.get()
     cp = cp.astype(np.uint64)
     n = len(cp) - SHINGLE + 1
-    h = cp[:n] * _POWERS[0]
+    h = cp[:n] * _Np.powers[0]
     for i in range(1, SHINGLE):
-        h = h + cp[i:n + i] * _POWERS[i]
-    h = _mix(h)
+        h = h + cp[i:n + i] * _Np.powers[i]
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(_MIX1)  # arrays wrap silently
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(_MIX2)
+    h = h ^ (h >> np.uint64(31))
     h.sort()  # duplicates need not go: the first value of each bin is its minimum either way
-    bins = h >> _BIN_SHIFT
-    first = np.searchsorted(bins, np.arange(BINS, dtype=np.uint64))
+    bins = h >> np.uint64(64 - _BIN_BITS)
+    ids = np.arange(BINS, dtype=np.uint64)
+    first = np.searchsorted(bins, ids)
     present = first < len(h)
-    present[present] = bins[first[present]] == np.arange(BINS, dtype=np.uint64)[present]
-    out = np.zeros(BINS, dtype=np.uint64)
-    out[present] = h[first[present]] & _VALUE_MASK
-    if not present.all():  # densify: an empty bin borrows from the next non-empty one, shifted
-        filled = np.flatnonzero(present)
-        for i in np.flatnonzero(~present):
-            j = filled[np.searchsorted(filled, i) % len(filled)]
-            distance = int((j - i) % BINS)
-            out[i] = (int(out[j]) + distance * 0x9E3779B97F4A7C15) & _M64
-    return out
+    present[present] = bins[first[present]] == ids[present]
+    values = (h[first[present]] & np.uint64(_VALUE_MASK_INT)).tolist()
+    out: list = [None] * BINS
+    for i, v in zip(np.flatnonzero(present).tolist(), values):
+        out[i] = v
+    return _densify(out)
+
+
+def sketch_py(norm: str) -> bytes:
+    """``sketch`` in plain Python, from ``norm_text``'s string: the same bytes
+    (tests/test_checks_originality.py), ~2 ms for an article, with no numpy to import."""
+    cps = [ord(c) for c in norm]
+    p0, p1, p2, p3, p4 = _POWERS_INT
+    m64, shift = _M64, 64 - _BIN_BITS
+    out: list = [None] * BINS
+    for i in range(len(cps) - SHINGLE + 1):
+        h = (cps[i] * p0 + cps[i + 1] * p1 + cps[i + 2] * p2 + cps[i + 3] * p3 + cps[i + 4] * p4) & m64
+        h = ((h ^ (h >> 30)) * _MIX1) & m64
+        h = ((h ^ (h >> 27)) * _MIX2) & m64
+        h ^= h >> 31
+        b = h >> shift
+        v = h & _VALUE_MASK_INT
+        if out[b] is None or v < out[b]:
+            out[b] = v
+    return _densify(out)
 
 
 def text_sketch(text: str) -> bytes | None:
     """What the loader keeps of an entry's plain text for this check: its sketch (None when the
     text is too short to judge). Entries come from the build cache with it, so a warm build does
     not sketch every article again."""
-    cp = codepoints(text)
-    return sketch(cp).tobytes() if len(cp) >= MIN_CHARS else None
+    if _Np.np is not None:
+        cp = codepoints(text)
+        return sketch(cp) if len(cp) >= MIN_CHARS else None
+    norm = norm_text(text)
+    return sketch_py(norm) if len(norm) >= MIN_CHARS else None
 
 
 def bands_for(threshold: float, bins: int = BINS, miss: float = 0.005) -> tuple[int, int]:
@@ -130,55 +183,49 @@ def bands_for(threshold: float, bins: int = BINS, miss: float = 0.005) -> tuple[
 @dataclass
 class Text:
     name: str  # the article's path, or the reference file as given on the command line
-    _cp: np.ndarray | None  # code points of the normalised text (None: read from the entry when needed)
+    norm: str | None  # norm_text of the text (None: made from the entry when needed)
     entry: object | None = None  # the Entry, for articles
-    sig: np.ndarray | None = None  # its sketch, when already known
+    sig: bytes | None = None  # its sketch, when already known
 
     _shingles: set[str] | None = None
 
     @property
-    def cp(self) -> np.ndarray:
-        if self._cp is None:
-            self._cp = codepoints(self.entry.plain_text)
-        return self._cp
+    def sketch(self) -> bytes:
+        if self.sig is None:
+            self.sig = sketch_py(self.text)
+        return self.sig
 
     @property
-    def sketch(self) -> np.ndarray:
-        if self.sig is None:
-            self.sig = sketch(self.cp)
-        return self.sig
+    def text(self) -> str:
+        if self.norm is None:
+            self.norm = norm_text(self.entry.plain_text)
+        return self.norm
 
     @property
     def shingles(self) -> set[str]:
         if self._shingles is None:
-            self._shingles = shingles(self.cp.tobytes().decode("utf-32-le", "surrogatepass"))
+            self._shingles = shingles(self.text)
         return self._shingles
 
 
 def candidate_pairs(texts: list[Text], threshold: float) -> set[tuple[int, int]]:
-    """Pairs of indexes whose sketches agree on a whole band, for some band."""
+    """Pairs of indexes whose sketches agree on a whole band (the same bytes), for some band."""
     bands, rows = bands_for(threshold)
     if len(texts) < 2:
         return set()
-    sketches = np.stack([t.sketch[: bands * rows] for t in texts]).reshape(len(texts), bands, rows)
-    keys = (sketches * _BAND_MIX[:rows]).sum(axis=2)  # one 64-bit key per band (wrapping sum)
+    width = rows * 8
     pairs: set[tuple[int, int]] = set()
-    for b in range(bands):
-        col = keys[:, b]
-        order = np.argsort(col, kind="stable")
-        ordered = col[order]
-        same = np.flatnonzero(ordered[1:] == ordered[:-1])
-        if not len(same):
-            continue
-        # runs of equal keys: every pair inside a run is a candidate
-        starts = same[np.r_[True, same[1:] != same[:-1] + 1]]
-        for s in starts:
-            e = s + 1
-            while e < len(ordered) and ordered[e] == ordered[s]:
-                e += 1
-            members = sorted(int(i) for i in order[s:e])
-            for i, a in enumerate(members):
-                for c in members[i + 1:]:
+    sketches = [t.sketch for t in texts]
+    for b in range(0, bands * width, width):
+        keys = [s[b:b + width] for s in sketches]
+        if len(set(keys)) == len(keys):
+            continue  # (most bands: no two texts agree on them)
+        seen: dict[bytes, list[int]] = {}
+        for i, key in enumerate(keys):
+            seen.setdefault(key, []).append(i)
+        for members in seen.values():
+            for k, a in enumerate(members):  # indexes ascend: every pair (a, c) has a < c
+                for c in members[k + 1:]:
                     pairs.add((a, c))
     return pairs
 
@@ -246,13 +293,15 @@ def check(ctx) -> Iterable[Diagnostic]:
     texts: list[Text] = []
     for e in ctx.schedule.published:
         if e.sketch is not None:  # made at load (text_sketch): the plain text is only read for candidates
-            texts.append(Text(e.path, None, e, np.frombuffer(e.sketch, dtype=np.uint64)))
+            texts.append(Text(e.path, None, e, e.sketch))
     n_articles = len(texts)
     if ctx.against:
-        for name, text in reference_texts(ctx.against):
-            cp = codepoints(text)
-            if len(cp) >= MIN_CHARS:
-                texts.append(Text(name, cp))
+        references = reference_texts(ctx.against)
+        use_numpy(len(references))
+        for name, text in references:
+            sig = text_sketch(text)
+            if sig is not None:
+                texts.append(Text(name, norm_text(text), sig=sig))
     if len(texts) < 2 or not 0 < threshold <= 1:
         return
     found = []

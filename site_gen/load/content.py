@@ -7,14 +7,12 @@ import hashlib
 import re
 from zoneinfo import ZoneInfo
 
-from markdown_it import MarkdownIt
-
 from ..checks.originality import text_sketch
 from ..diagnostics import Diagnostic, Location, diag
 from ..model import Campaign, Cta, Entry, Heavy, Persona, Prose
 from ..slugs import slug_from_filename, slugify, suggest, unsafe_reason
 from .files import read_text, split_front_matter
-from .markdown import parse_body
+from .markdown import Parser, parse_body
 from .schema import Converter, Rec
 from .schemas import ARTICLE, CAMPAIGN, PAGE, PERSONA
 from .yamlsrc import compose
@@ -98,7 +96,7 @@ def aware(value, tz: ZoneInfo, end_of_day: bool = False) -> dt.datetime:
     return dt.datetime.combine(value, t, tzinfo=tz)
 
 
-def load_entry(root: str, rel: str, kind: str, md: MarkdownIt, tz: ZoneInfo) -> tuple[Entry | None, list[Diagnostic]]:
+def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tuple[Entry | None, list[Diagnostic]]:
     src, diagnostics = read_text(root, rel)
     if src is None:
         return None, diagnostics

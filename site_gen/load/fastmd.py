@@ -16,8 +16,6 @@ from __future__ import annotations
 import bisect
 import re
 
-from mdit_py_plugins.anchors.index import slugify, unique_slug
-
 from .markdown import safe_link  # (markdown.py imports this module only when it first parses)
 
 _SAFE_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$'()*+,;=%]*")  # as both parsers write it, encoded
@@ -51,6 +49,25 @@ def _rs():
 
         _parser = MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
     return _parser
+
+
+_NOT_SLUG = re.compile(r"[^\w\u4e00-\u9fff\- ]")
+
+
+def slugify(title: str) -> str:
+    """A heading's id, as mdit-py-plugins' anchors plugin makes it for markdown-it-py's path (its
+    own function, copied: importing the plugin imports markdown-it-py, ~25 ms that a warm build
+    parsing one plain article need not pay; tests/test_fastmd.py holds the two equal)."""
+    return _NOT_SLUG.sub("", title.lower().replace(" ", "-"))
+
+
+def unique_slug(slug: str, slugs: set[str]) -> str:
+    """The anchors plugin's: ``slug``, or ``slug-1``, ``slug-2`` … when taken."""
+    uniq, i = slug, 1
+    while uniq in slugs:
+        uniq, i = f"{slug}-{i}", i + 1
+    slugs.add(uniq)
+    return uniq
 
 
 class _Ineligible(Exception):

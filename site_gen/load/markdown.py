@@ -12,16 +12,17 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from typing import TYPE_CHECKING
+
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
-from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
 from ..diagnostics import Diagnostic, Location, diag
 from ..model import Cta, Link, TextBlock
 from .schemas import CTA_KINDS
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _UNSAFE_SCHEME = re.compile(r"^(javascript|vbscript|file|data):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -47,12 +48,34 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
-def make_markdown(html: bool, base_path: str = "/", fast: bool = True) -> MarkdownIt:
-    """The parser parse_body uses. ``fast``: plain bodies go through the compiled fast path
-    (load/fastmd.py), which gives the same result."""
+class Parser:
+    """The parser parse_body uses: the compiled fast path (load/fastmd.py) for plain bodies when
+    ``fast``, which gives the same result, and markdown-it-py for the rest. markdown-it-py and its
+    plugins (~25 ms to import) are loaded when a body first needs them: a warm build that parses
+    one plain article, or the preview, never does."""
+
+    def __init__(self, html: bool, base_path: str, fast: bool):
+        self.html, self.base_path, self.fast = html, base_path, fast and not html
+        self._md: MarkdownIt | None = None
+
+    @property
+    def md(self) -> MarkdownIt:
+        if self._md is None:
+            self._md = _markdown_it(self.html, self.base_path)
+        return self._md
+
+
+def make_markdown(html: bool, base_path: str = "/", fast: bool = True) -> Parser:
+    return Parser(html, base_path, fast)
+
+
+def _markdown_it(html: bool, base_path: str) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": html, "typographer": False, "maxNesting": MAX_NESTING})
-    md.site_gen_fast = fast and not html  # type: ignore[attr-defined]
-    md.site_gen_base_path = base_path  # type: ignore[attr-defined]
     _report_dropped_blocks(md)
     md.enable(["table", "strikethrough"])
     md.validateLink = safe_link  # type: ignore[method-assign]
@@ -186,7 +209,7 @@ def _locator(path: str, lines: tuple[str, ...]):
     return loc_of
 
 
-def _fast_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body | None:
+def _fast_body(parser: Parser, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body | None:
     """parse_body's result from the compiled fast path, or None (load/fastmd.py)."""
     from . import fastmd
 
@@ -194,7 +217,7 @@ def _fast_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
     if split is None:
         return None
     text, cta_line = split
-    parsed = fastmd.parse(text, md.site_gen_base_path)
+    parsed = fastmd.parse(text, parser.base_path)
     if parsed is None:
         return None
     html, records, ids = parsed  # nested far less than MAX_HTML_DEPTH (fastmd.MAX_DEPTH, MAX_INLINE)
@@ -213,7 +236,7 @@ def _fast_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
             out.cta = Cta(text=text, url=url, kind=kind, keyword=keyword, source="body", loc=locate(at),
                           text_loc=locate(at + 1, text[:8]), url_loc=locate(at + 1, url))
         else:  # by markdown-it-py
-            tokens = md.parse(chunk, {})
+            tokens = parser.md.parse(chunk, {})
             blocks = _cta_blocks(tokens)
             if len(blocks) != 1:
                 return None
@@ -233,12 +256,13 @@ def _fast_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tupl
     return out
 
 
-def parse_body(md: MarkdownIt, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body:
+def parse_body(parser: Parser, body: str, path: str, body_line: int, lines: tuple[str, ...]) -> Body:
     """Parse a body that starts at file line ``body_line`` (1-based)."""
-    if getattr(md, "site_gen_fast", False):
-        fast = _fast_body(md, body, path, body_line, lines)
+    if parser.fast:
+        fast = _fast_body(parser, body, path, body_line, lines)
         if fast is not None:
             return fast
+    md = parser.md
     out = Body()
     env: dict = {}
     tokens = md.parse(body, env)

@@ -7,6 +7,7 @@ import os
 import pickle
 from types import MappingProxyType
 
+from ..checks.originality import use_numpy
 from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
 from ..model import Heavy, Site
@@ -72,6 +73,7 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
     todo = [i for i, r in enumerate(results) if r is None]
     _remember_slugs(results)  # before parsing: an edited article's known tags need no pinyin
     tz = config.timezone
+    use_numpy(len(todo))  # (imported before any worker is forked)
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         md = make_markdown(config.markdown_html, config.base_path) if todo else None
         fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i])[0] for i in todo]

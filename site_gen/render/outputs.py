@@ -7,7 +7,6 @@ import hashlib
 import io
 import json
 import re
-from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
 from ..checks.wechat_limits import conditional_menus, exportable
@@ -15,6 +14,20 @@ from ..diagnostics import diag
 from ..model import MenuEntry
 from ..urls import campaign_path, entry_path, menu_link, qr_sheet_path, with_query
 from . import wechat_article
+
+
+def escape(text: str) -> str:
+    """XML character data: what xml.sax.saxutils.escape gives (whose import pulls in urllib.request,
+    ~13 ms of every build's start)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value with its quotes: what xml.sax.saxutils.quoteattr gives."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' in text:
+        return "'%s'" % text if "'" not in text else '"%s"' % text.replace('"', "&quot;")
+    return '"%s"' % text
 
 
 _ROOTED = re.compile(r'\b(href|src)="/(?!/)')
