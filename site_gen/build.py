@@ -7,7 +7,7 @@ import gc
 import os
 from dataclasses import dataclass, field
 
-from .checks import make_context, run_checks
+from .checks import Memo, make_context, run_checks
 from .diagnostics import Diagnostic, apply_policy, failed
 from .load.site import load_site
 from .model import Schedule, Site
@@ -69,7 +69,7 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
         return Result(diagnostics=site_policy(None, diagnostics))
     when = now if isinstance(now, dt.datetime) else parse_now(now, site.config.timezone)
     schedule = plan(site, when, drafts=drafts)
-    context = make_context(site, schedule, against)
+    context = make_context(site, schedule, against, Memo.for_site(site))
     if not render:
         return Result(site, schedule, site_policy(site, diagnostics + run_checks(context)))
     gc.freeze()

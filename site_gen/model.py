@@ -284,6 +284,8 @@ class Site:
     static_files: tuple[str, ...]  # paths relative to static/, sorted
     theme_dirs: tuple[str, ...] = field(default=())  # site theme dir first, then built-in
     unloaded: frozenset[str] = frozenset()  # "persona:<id>" / "campaign:<id>" whose file failed to load
+    cache_dir: str | None = None  # <root>/.site-gen-cache when the build cache is on
+    source_keys: Mapping[str, str] = field(default_factory=dict)  # entry path -> its source's cache key
 
 
 @dataclass(frozen=True)

@@ -268,3 +268,60 @@ def records(data: bytes) -> dict[str, bytes]:
     size = int.from_bytes(data[len(_PACK_MAGIC):len(_PACK_MAGIC) + 4], "little")
     salt = data[len(_PACK_MAGIC) + 4:len(_PACK_MAGIC) + 4 + size]
     return {k: bytes(v) for k, v in _read_pack(data, salt).items()}
+
+
+# ------------------------------------------------------------ per-entry check results kept
+
+
+def check_report(hub: Path) -> str:
+    r = run_cli("check", "-C", str(hub), "--now", NOW)
+    assert r.code in (0, 1), r.text
+    return r.out + r.err
+
+
+def cold_report(hub: Path) -> str:
+    shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
+    return check_report(hub)
+
+
+def memo_file(hub: Path) -> Path:
+    from site_gen import __version__
+
+    return hub / ".site-gen-cache" / f"checks-{__version__}"
+
+
+def test_kept_voice_results_are_reused_and_follow_the_persona_and_the_article(hub, tmp_path):
+    first = check_report(hub)
+    memo = memo_file(hub)
+    written = memo.stat().st_mtime_ns, memo.stat().st_ino
+    assert check_report(hub) == first
+    assert (memo.stat().st_mtime_ns, memo.stat().st_ino) == written  # nothing computed again: not rewritten
+
+    # the persona now avoids a phrase of articles that did not change: every one is reported
+    persona = hub / "content/personas/xiaobei.yaml"
+    persona.write_text(persona.read_text(encoding="utf-8").replace("avoid: {", "avoid: {主厨: 师傅, "),
+                       encoding="utf-8")
+    warm = check_report(hub)
+    assert "error VOICE001" in warm or "warning VOICE001: 小贝 avoids `主厨`" in warm
+    assert warm.count("小贝 avoids `主厨`") > 3
+    assert warm == cold_report(hub)
+
+    # an article now has a sentence too long for its persona
+    article = newest(hub)
+    text = article.read_text(encoding="utf-8")
+    head, sep, tail = text.rpartition("\n## ")
+    article.write_text(f"{head}\n{'这句话很长' * 30}。\n{sep}{tail}", encoding="utf-8")
+    check_report(hub)  # (recorded before the edit by cold_report)
+    warm = check_report(hub)
+    assert "VOICE002: this sentence has 151 characters; 小贝 keeps sentences to 90" in warm
+    assert warm == cold_report(hub)
+
+
+def test_damaged_kept_check_results_are_computed_again(hub):
+    first = check_report(hub)
+    memo = memo_file(hub)
+    memo.write_bytes(memo.read_bytes()[:100])
+    assert check_report(hub) == first
+    memo.write_bytes(b"\x80\x05junk")
+    assert check_report(hub) == first
+    assert len(memo.read_bytes()) > 1000  # written again in full

@@ -294,14 +294,21 @@ def check(ctx) -> Iterable[Diagnostic]:
             matchers[p.id] = AvoidMatcher(p)
         return matchers[p.id]
 
-    for entry in ctx.schedule.published + ctx.schedule.pages:
-        persona = entry_persona(entry, ctx)
-        if persona is None:
-            continue  # an unknown persona is REF001's
+    def of_entry(entry: Entry, persona: Persona) -> Iterator[Diagnostic]:
         prose = _prose(entry)  # for both
         for hit in avoid_hits(entry, matcher(persona), prose):
             yield _voice001(persona, hit.phrase, hit.replacement, hit.loc)
         yield from long_sentences(entry, persona, prose)
+
+    voices: dict[str, str] = {}  # persona id -> what of it the results depend on
+    for entry in ctx.schedule.published + ctx.schedule.pages:
+        persona = entry_persona(entry, ctx)
+        if persona is None:
+            continue  # an unknown persona is REF001's
+        if persona.id not in voices:
+            voices[persona.id] = repr((persona.id, persona.path, persona.name, persona.avoid, persona.max_sentence_chars))
+        yield from ctx.per_entry("voice", entry, voices[persona.id],
+                                 lambda entry=entry, persona=persona: of_entry(entry, persona))
     for campaign in site.campaigns.values():
         pid = campaign.persona or ctx.config.default_persona
         persona = site.personas.get(pid) if pid else None

@@ -90,13 +90,17 @@ class EntryCache:
         self._seen[rel] = (signature, key)
         return key
 
+    def source_keys(self) -> dict[str, str]:
+        """Each source's key, as this load found it (empty when the cache is off)."""
+        return {rel: v[1] for rel, v in self._seen.items()} if self.enabled else {}
+
     def save_sources(self) -> None:
         """Record each source's signature and key for the next load (after a full load)."""
         if not self.enabled or (self._seen == self._recorded and len(self._trusted) == len(self._recorded)):
             return
         try:
             os.makedirs(self.dir, exist_ok=True)
-            _replace(os.path.join(self.dir, "sources"),
+            replace_file(os.path.join(self.dir, "sources"),
                      pickle.dumps((self.salt, time.time_ns(), self._seen), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
@@ -211,7 +215,7 @@ class EntryCache:
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)
                 self._folders.add(folder)
-            _replace(path, len(heavy).to_bytes(8, "little"), heavy, slim)
+            replace_file(path, len(heavy).to_bytes(8, "little"), heavy, slim)
             self.used.add(key)
         except OSError:
             self.enabled = False  # read-only or full: build without a cache
@@ -236,7 +240,7 @@ class EntryCache:
                         pass
 
 
-def _replace(path: str, *chunks: bytes) -> None:
+def replace_file(path: str, *chunks: bytes) -> None:
     """Write ``path`` whole or not at all (a temporary file, then a rename); OSError on failure."""
     tmp = f"{path}.{os.getpid()}.tmp"
     with open(tmp, "wb") as fh:

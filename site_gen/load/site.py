@@ -12,7 +12,7 @@ from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
 from ..model import Heavy, Site
 from ..slugs import remember, slugify
-from .cache import EntryCache
+from .cache import CACHE_DIR, EntryCache
 from .content import load_campaign, load_entry, load_persona
 from .files import walk
 from .markdown import make_markdown
@@ -158,5 +158,6 @@ def load_site(root: str, base_url: str | None = None, jobs: int = 1,
     static = tuple(p[len("static/"):] for p in walk(root, "static", ("",)))
     site = Site(root=root, config=config, personas=MappingProxyType(personas),
                 campaigns=MappingProxyType(campaigns), articles=tuple(articles), pages=tuple(pages),
-                static_files=static, theme_dirs=themes, unloaded=frozenset(unloaded))
+                static_files=static, theme_dirs=themes, unloaded=frozenset(unloaded),
+                cache_dir=os.path.join(root, CACHE_DIR) if cache.enabled else None, source_keys=cache.source_keys())
     return site, diagnostics
