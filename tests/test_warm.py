@@ -325,3 +325,23 @@ def test_damaged_kept_check_results_are_computed_again(hub):
     memo.write_bytes(b"\x80\x05junk")
     assert check_report(hub) == first
     assert len(memo.read_bytes()) > 1000  # written again in full
+
+
+def test_an_entry_file_left_half_written_is_parsed_again_and_stored_whole(hub, tmp_path):
+    """Entry files are written in place (no temporary file and rename): one cut short, as by a
+    crash, is taken as damaged, the source parsed again and the file written again whole."""
+    out = tmp_path / "out"
+    cold(hub, out)
+    edit_body(newest(hub))  # one changed entry: stored in its own file, the pack kept as it is
+    first = build(hub, out)
+    entries = hub / ".site-gen-cache/entries-6"
+    loose = [p for p in entries.glob("??/*") if p.is_file()]
+    newest_file = max(loose, key=lambda p: p.stat().st_mtime_ns)
+    whole = newest_file.read_bytes()
+    newest_file.write_bytes(whole[: len(whole) // 2])
+    assert build(hub, out) == first
+    rewritten = newest_file.stat()
+    assert rewritten.st_size == len(whole)  # (pickled sets may list their items in another order)
+    assert build(hub, out) == first
+    assert newest_file.stat().st_mtime_ns == rewritten.st_mtime_ns  # read this time: not written again
+    assert first == cold(hub, tmp_path / "cold")

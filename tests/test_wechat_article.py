@@ -304,3 +304,29 @@ def test_the_copy_button_puts_the_fragment_on_the_clipboard_as_html(site):
     assert soup.find_all(["style", "script"]) == []
     assert all("class" not in el.attrs and "id" not in el.attrs for el in soup.find_all(True))
     assert box["width"] >= 44 and box["height"] >= 44
+
+
+def test_tags_rewritten_from_memory_are_rewritten_as_the_first_time():
+    """The rewriter remembers how it rewrote each context-free tag (<p>, <td colspan="2">, </li> …):
+    a body rewritten with that memory full gives what it gives with the memory empty, also for
+    tags inside dropped subtrees, links and images whose URLs depend on the article."""
+    from site_gen.render import wechat_article as wa
+
+    bodies = [
+        '<p>one <a href="/x/">link</a> <img src="/i.png" alt="a" /></p>\n<table><tr><td colspan="2">c</td></tr></table>',
+        '<aside class="box box-tip">\n<p>tip &amp; &quot;q&quot;</p>\n</aside>\n<script><p>gone</p></script><p>kept</p>',
+        '<ol start="3"><li><p>x</p></li></ol><video><source src="v.mp4" /><p>fallback</p></video><h2 id="h">T</h2>',
+        '<section class="footnotes"><ol><li id="fn1"><p>n <a href="#fnref1" class="footnote-backref">↩</a></p></li></ol></section>',
+    ]
+
+    def rewrite(base: str, html: str) -> str:
+        return wa._Rewriter(base, wa.Notes(1)).result(html)
+
+    wa._PLAIN_TAGS.clear()
+    first = [rewrite(f"https://hub.example/articles/a{i}/", b) for i, b in enumerate(bodies)]
+    assert wa._PLAIN_TAGS  # remembered
+    again = [rewrite(f"https://hub.example/articles/a{i}/", b) for i, b in enumerate(bodies)]
+    reversed_order = [rewrite(f"https://hub.example/articles/a{i}/", b) for i, b in reversed(list(enumerate(bodies)))]
+    assert again == first == reversed_order[::-1]
+    assert '<p>kept</p>' in first[1] and "gone" not in first[1] and "fallback" not in first[2]
+    assert '<td colspan="2">' in first[0] and '<ol start="3">' in first[2] and '<h2>T</h2>' in first[2]

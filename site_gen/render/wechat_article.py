@@ -243,12 +243,26 @@ class _Rewriter:
         self.out.append(f"</{_RENAME.get(tag, tag)}>")
 
     def result(self, html: str) -> str:
-        out, last = self.out, 0
+        out, last, plain = self.out, 0, _PLAIN_TAGS
         for m in _TAG_TOKEN.finditer(html):
             if m.start() > last and not self.drop_depth:
                 out.append(_text(html[last:m.start()]))
             last = m.end()
+            if not self.drop_depth:
+                done = plain.get(m.group())
+                if done is not None:  # a tag seen before, rewritten the same way wherever it is
+                    out.append(done)
+                    continue
             closing, tag = m.group(1), m.group(2).lower()
+            if tag not in _STATEFUL and len(plain) < 4096 and not self.drop_depth:
+                mark = len(out)
+                if closing:
+                    self.handle_endtag(tag)
+                else:
+                    attrs = _parse_attrs(m.group(3)) if m.group(3) else []
+                    (self.handle_startendtag if m.group(4) else self.handle_starttag)(tag, attrs)
+                plain[m.group()] = "".join(out[mark:])
+                continue
             if closing:
                 self.handle_endtag(tag)
                 continue
@@ -260,6 +274,13 @@ class _Rewriter:
         if last < len(html) and not self.drop_depth:
             out.append(_text(html[last:]))
         return "".join(out)
+
+
+# Tags rewritten by their text alone (not <a>, which opens a note, not <img>, whose URL is made
+# absolute against the article's, and none that starts or is dropped with a subtree): the rewrite
+# of each such tag, as written the first time (most of an article's tags are <p>, <li>, </p> …)
+_STATEFUL = _DROP_TREE | _DROP_TAG | {"a", "img"}
+_PLAIN_TAGS: dict[str, str] = {}
 
 
 def _count_footnotes(body_html: str) -> int:
