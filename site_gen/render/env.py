@@ -17,12 +17,6 @@ from ..model import Site
 _MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
-class TemplateProblem(Exception):
-    def __init__(self, diagnostic: Diagnostic):
-        super().__init__(diagnostic.message)
-        self.diagnostic = diagnostic
-
-
 def load_strings(theme_dirs: tuple[str, ...], language: str) -> dict[str, str]:
     strings: dict[str, str] = {}
     for d in reversed(theme_dirs):  # built-in first, the site's theme over it
