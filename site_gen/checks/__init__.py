@@ -87,7 +87,7 @@ class Memo:
             return tuple(compute())
         key = (source, context, self._module(family))
         hit = self.old.get((family, entry.path))
-        if hit is not None and hit[0] == key:
+        if type(hit) is tuple and len(hit) == 2 and hit[0] == key and type(hit[1]) is tuple:
             result = hit[1]
         else:
             result = tuple(compute())
