@@ -18,6 +18,7 @@ and never imports numpy: the check itself compares sketches as bytes.
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import re
@@ -104,8 +105,6 @@ def _densify(out: list) -> bytes:
     """An empty bin (None) borrows from the next non-empty one, shifted by its distance."""
     filled = [i for i, v in enumerate(out) if v is not None]
     if len(filled) < BINS:
-        import bisect
-
         for i in range(BINS):
             if out[i] is None:
                 j = filled[bisect.bisect_left(filled, i) % len(filled)]

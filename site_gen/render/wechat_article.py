@@ -254,23 +254,15 @@ class _Rewriter:
                     out.append(done)
                     continue
             closing, tag = m.group(1), m.group(2).lower()
-            if tag not in _STATEFUL and len(plain) < 4096 and not self.drop_depth:
-                mark = len(out)
-                if closing:
-                    self.handle_endtag(tag)
-                else:
-                    attrs = _parse_attrs(m.group(3)) if m.group(3) else []
-                    (self.handle_startendtag if m.group(4) else self.handle_starttag)(tag, attrs)
-                plain[m.group()] = "".join(out[mark:])
-                continue
+            remember = tag not in _STATEFUL and not self.drop_depth and len(plain) < 4096
+            mark = len(out)
             if closing:
                 self.handle_endtag(tag)
-                continue
-            attrs = _parse_attrs(m.group(3)) if m.group(3) else []
-            if m.group(4):
-                self.handle_startendtag(tag, attrs)
             else:
-                self.handle_starttag(tag, attrs)
+                attrs = _parse_attrs(m.group(3)) if m.group(3) else []
+                (self.handle_startendtag if m.group(4) else self.handle_starttag)(tag, attrs)
+            if remember:
+                plain[m.group()] = "".join(out[mark:])
         if last < len(html) and not self.drop_depth:
             out.append(_text(html[last:]))
         return "".join(out)
