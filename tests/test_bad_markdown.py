@@ -194,7 +194,8 @@ PATHOLOGICAL = {
     "many links on one line": ("".join(f"[a](https://example.com/p{i}) " for i in range(16000)), None),
 }
 TOO_DEEP = {"nested block quotes", "deeply nested lists", "nested strong emph"}  # reported, text kept
-BUDGET_S = 2.0  # CPU seconds per file (docs/limits.md); generous: these take 0.05–1 s
+BUDGET_S = 10.0  # CPU seconds per file (docs/limits.md): these take 0.01–2 s on the benchmark machine,
+# more on a busy CI runner; a quadratic step would take minutes
 
 
 @pytest.mark.parametrize("case", sorted(PATHOLOGICAL))
