@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
+from site_gen.load.fastmd import split_closing_cta, split_closing_cta_by_line
 from site_gen.load.markdown import _fast_body, make_markdown, parse_body
 
 SLOW = make_markdown(False, "/", fast=False)
@@ -155,3 +156,24 @@ def test_heading_ids_are_the_anchors_plugins(title):
     mine, theirs = set(), set()
     for _ in range(3):
         assert unique_slug(slugify(title), mine) == plugin_unique(plugin_slugify(title), theirs)
+
+
+_GATE_PIECES = ["\n", "\n\n", " \n", "\u3000\n", "::: cta\n", "::: cta link\n", ":::\n", "::: note\n", "```\n",
+                "~~~\n", "````\n", "`a`", "``", "*", "**", "***", "_", "___", "~~", "[", "]", ">", "> > ", "- ",
+                "1. ", "12345678. ", "  ", "text", "中文", "x" * 60, "\n- - - - - - - - - - - - - -",
+                "\n" + " " * 24 + "x", "\n" + " " * 25 + "x", "\n" + "> " * 12 + ">", ">>>>>>>>"]  # (the nesting and > limits, met and passed)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_GATE_PIECES), max_size=60), st.integers(1, 40))
+def test_the_fast_gate_answers_as_the_line_by_line_rules(pieces, times):
+    # split_closing_cta visits only the lines a rule can act on; split_closing_cta_by_line is the rules
+    body = "".join(pieces) * (times if times > 30 else 1)  # sometimes long enough to pass the block limits
+    assert split_closing_cta(body) == split_closing_cta_by_line(body)
+
+
+def test_the_fast_gate_on_every_article_of_the_example_hub_and_the_golden_site():
+    bodies = [f.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+              for f in sorted(REPO.glob("content/**/*.md")) + sorted((REPO / "tests/golden/site").glob("content/**/*.md"))]
+    assert bodies and [split_closing_cta(b) for b in bodies] == [split_closing_cta_by_line(b) for b in bodies]
+    assert any(split_closing_cta(b) is not None and split_closing_cta(b)[1] > 0 for b in bodies)  # a closing block found
