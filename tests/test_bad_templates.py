@@ -54,6 +54,16 @@ CASES = {
     "endless recursion": (
         {T + "page.html": BASE_START + "{% macro r() %}{{ r() }}{% endmacro %}\n{{ r() }}\n{% endblock %}\n"},
         [(T + "page.html", 3, "template error while rendering contact/index.html: the template recurses without end")]),
+    "a cache key that cannot be one": (
+        {T + "tag.html": BASE_START + "{% cache 'tag', page %}<p>x</p>{% endcache %}\n{% endblock %}\n"},
+        [(T + "tag.html", 3, "template error while rendering tags/hong-bei/index.html: a {% cache %} key can hold "
+                             "only strings, numbers, booleans and None, not dict")]),
+    "a cache block left open": (
+        {T + "tag.html": BASE_START + "{% cache 'tag' %}<p>x</p>\n{% endblock %}\n"},
+        [(T + "tag.html", 4, "template syntax error while rendering tags/hong-bei/index.html: Encountered unknown "
+                             "tag 'endblock'. You probably made a nesting mistake. Jinja is expecting this tag, but "
+                             "currently looking for 'endcache'. The innermost block that needs to be closed is "
+                             "'cache'.")]),
     "a bad format string in t()": (
         {T + "tag.html": BASE_START + "{{ t('x {a}', b=1) }}\n{% endblock %}\n"},
         [(T + "tag.html", 3, "template error while rendering tags/hong-bei/index.html: t('x {a}'): the text "
@@ -91,3 +101,17 @@ def test_the_environment_escapes_whatever_a_template_is_called(good):
     for name in NAMES + ["x.html", "x.svg", ""]:
         assert env.from_string("{{ v }}").render(v="<b>") == "&lt;b&gt;"
         assert env.autoescape is True or env.autoescape(name)
+
+
+def test_a_cache_block_is_rendered_once_per_key_and_forgotten_by_the_next_render(good):
+    result = build.run(str(good), now="2026-11-23", render=False)
+    env = make_env(result.site, result.schedule.now, {})
+    tpl = env.from_string("{% cache 'n', k %}{{ k }}:{{ v }}{% endcache %}")
+    # the first text of each key is used again, whatever else the second render is given
+    assert [tpl.render(k=k, v=v) for k, v in (("a", 1), ("b", 2), ("a", 3), (None, 4), (None, 5))] == \
+        ["a:1", "b:2", "a:1", "None:4", "None:4"]
+    from site_gen.render.env import reset_fragments
+
+    reset_fragments(env)  # (a Renderer does this when it starts: the preview keeps its environment)
+    assert tpl.render(k="a", v=6) == "a:6"
+    assert env.from_string("{% cache 'x' %}<{{ v }}>{% endcache %}").render(v="<b>") == "<&lt;b&gt;>"

@@ -14,7 +14,7 @@ from ..diagnostics import Diagnostic, Location, diag
 from ..model import Schedule, Site
 from ..urls import campaign_path, entry_path, persona_path, segment_path, tag_path
 from .outputs import file_digest
-from .env import fingerprint_assets, make_env, template_diagnostic
+from .env import fingerprint_assets, make_env, reset_fragments, template_diagnostic
 from . import wechat_article
 from .reuse import Unkeyable, entry_key, entry_parts, fingerprint, global_key, reads_bodies
 from .views import Views
@@ -43,6 +43,9 @@ class Renderer:
         self.env = env or make_env(site, schedule.now, self.assets)
         self.views = views or Views(site, schedule, self.env.globals["t"], self.env.globals["url"])
         self.menus = self.views.menus(site.config.menus)
+        # the paths the menus open inside the site: on any other page the tab bar is the same
+        self.menu_paths = frozenset(m.url for e in self.menus for m in (e, *e.items) if m.url and not m.external)
+        reset_fragments(self.env)
         self.files: list[OutputFile] = []
         self.diagnostics: list[Diagnostic] = []
         self.jobs = 1
@@ -69,7 +72,7 @@ class Renderer:
             "noindex": draft,
         }
         site_ctx = {"title": self.site.config.title, "base_url": self.site.config.base_url,
-                    "language": self.site.config.language, "menus": self.menus,
+                    "language": self.site.config.language, "menus": self.menus, "menu_paths": self.menu_paths,
                     "default_persona": v.persona(None), "description": self.site.config.description}
         out_path = "404.html" if template == "404.html" else page_file(site_path)
         try:
