@@ -170,17 +170,17 @@ class Prose:
 class Heavy:
     """The bulky part of an entry, the body's HTML, its plain text and the file's lines (two
     thirds of its size): in memory, or — when the entry came from the build cache — read back
-    from its cache file whenever it is asked for, so a build does not hold every body at once
-    (load/cache.py). The last one read is kept: checks ask for one entry's parts in a row."""
+    from its bundle in the cache whenever it is asked for, so a build does not hold every body at
+    once (load/cache.py). The last one read is kept: checks ask for one entry's parts in a row."""
 
     __slots__ = ("data", "where")
     slim = False  # set while an entry is pickled for the cache: its heavy part is stored apart
-    reparse: dict = {}  # site root -> function(rel, kind) -> heavy data, when a cache file is gone
+    reparse: dict = {}  # site root -> function(rel, kind) -> heavy data, when its bundle is gone
     _last: tuple = (None, None)  # (where, data) of the last one read
 
     def __init__(self, data: tuple | None = None, where: tuple | None = None):
         self.data = data  # (body_html, plain_text, lines)
-        self.where = where  # (cache file, offset, site root, entry path, kind)
+        self.where = where  # (bundle file, offset, site root, entry path, kind)
 
     def get(self) -> tuple:
         if self.data is not None:

@@ -235,9 +235,9 @@ def test_a_cache_that_cannot_be_written_is_only_slower(hub, tmp_path):
 
 
 def test_entries_from_the_cache_do_not_hold_their_bodies(hub):
-    """A loaded entry keeps its body HTML, plain text and file lines in its cache file, not in
-    memory, and reads them back on demand — identical to a fresh parse, even when another build
-    pruned the file meanwhile (then it is parsed again)."""
+    """A loaded entry keeps its body HTML, plain text and file lines in its bundle in the cache,
+    not in memory, and reads them back on demand — identical to a fresh parse, even when another
+    build pruned the bundle meanwhile (then it is parsed again)."""
     import os
 
     from site_gen.load.site import load_site
@@ -251,8 +251,8 @@ def test_entries_from_the_cache_do_not_hold_their_bodies(hub):
         assert all(e.heavy.data is None for e in warm.articles + warm.pages)
     one, other = warm.articles[0], warm.articles[1]
     expected = {e.path: (e.body_html, e.plain_text, e.lines) for e in fresh.articles}
-    os.remove(one.heavy.where[0])
-    os.remove(other.heavy.where[0])
+    for bundle in {one.heavy.where[0], other.heavy.where[0]}:
+        os.remove(bundle)
     Heavy._last = (None, None)  # not the one read last
     assert (other.body_html, other.plain_text, other.lines) == expected[other.path]
     assert (one.body_html, one.plain_text, one.lines) == expected[one.path]

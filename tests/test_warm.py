@@ -213,13 +213,13 @@ def test_a_warm_load_reads_the_pack_and_no_entry_file(hub, monkeypatch):
     from site_gen.load import cache as cache_module
 
     first = load(hub)
-    pack = hub / ".site-gen-cache/entries-6/pack"
+    pack = hub / ".site-gen-cache/entries-7/pack"
     assert pack.is_file()
     opened = []
     real = open
 
     def watching(path, *args, **kwargs):
-        rel = os.path.relpath(path, hub / ".site-gen-cache/entries-6")
+        rel = os.path.relpath(path, hub / ".site-gen-cache/entries-7")
         if not rel.startswith("..") and "r" in (args[0] if args else kwargs.get("mode", "r")):
             opened.append(rel)  # the cache's files (sources changed just now are read: too recent to trust)
         return real(path, *args, **kwargs)
@@ -234,11 +234,11 @@ def test_a_warm_load_reads_the_pack_and_no_entry_file(hub, monkeypatch):
 
 def test_the_pack_is_written_again_only_when_many_entries_changed(hub):
     load(hub)
-    pack = hub / ".site-gen-cache/entries-6/pack"
-    before = pack.stat().st_ino
+    pack = hub / ".site-gen-cache/entries-7/pack"
+    before, size = pack.stat().st_ino, pack.stat().st_size
     edit_body(newest(hub))
     load(hub)
-    assert pack.stat().st_ino == before  # one changed entry: read from its own file
+    assert pack.stat().st_ino == before and pack.stat().st_size > size  # one changed entry: appended
     for article in sorted((hub / "content/articles").glob("*.md"))[:20]:
         edit_body(article)
     site = load(hub)
@@ -250,7 +250,7 @@ def test_the_pack_is_written_again_only_when_many_entries_changed(hub):
 def test_a_damaged_pack_is_only_slower(hub, tmp_path, damage):
     out = tmp_path / "out"
     first = cold(hub, out)
-    pack = hub / ".site-gen-cache/entries-6/pack"
+    pack = hub / ".site-gen-cache/entries-7/pack"
     data = pack.read_bytes()
     if damage == "truncated":
         pack.write_bytes(data[: len(data) // 2])
@@ -259,15 +259,19 @@ def test_a_damaged_pack_is_only_slower(hub, tmp_path, damage):
     else:
         pack.write_bytes(data.replace(b"0.1.0", b"9.9.9", 1))  # the version in the salt
     assert build(hub, out) == first
-    assert records(pack.read_bytes()) == records(data)  # written again in full
+    assert records(pack.read_bytes()).keys() == records(data).keys()  # written again in full (the entries
+    # parsed again may pickle their sets in another order)
 
 
 def records(data: bytes) -> dict[str, bytes]:
+    """key -> slim pickle of a whole pack (where each body is may differ after parsing again)."""
     from site_gen.load.cache import _PACK_MAGIC, _read_pack
 
     size = int.from_bytes(data[len(_PACK_MAGIC):len(_PACK_MAGIC) + 4], "little")
     salt = data[len(_PACK_MAGIC) + 4:len(_PACK_MAGIC) + 4 + size]
-    return {k: bytes(v) for k, v in _read_pack(data, salt).items()}
+    found, whole = _read_pack(data, salt)
+    assert whole
+    return {k: bytes(v[0]) for k, v in found.items()}
 
 
 # ------------------------------------------------------------ per-entry check results kept
@@ -327,21 +331,54 @@ def test_damaged_kept_check_results_are_computed_again(hub):
     assert len(memo.read_bytes()) > 1000  # written again in full
 
 
-def test_an_entry_file_left_half_written_is_parsed_again_and_stored_whole(hub, tmp_path):
-    """Entry files are written in place (no temporary file and rename): one cut short, as by a
-    crash, is taken as damaged, the source parsed again and the file written again whole."""
+def test_a_bundle_cut_short_is_parsed_again_and_stored_whole(hub, tmp_path):
+    """Bodies are appended to one bundle file per loading process. One cut short, as by a crash or
+    a full disk, holds no body past the cut: those entries are parsed again and stored in a new
+    bundle, and the next build reads them from there."""
     out = tmp_path / "out"
     cold(hub, out)
-    edit_body(newest(hub))  # one changed entry: stored in its own file, the pack kept as it is
+    edit_body(newest(hub))  # one changed entry: its body in a bundle of its own, appended to the pack
     first = build(hub, out)
-    entries = hub / ".site-gen-cache/entries-6"
-    loose = [p for p in entries.glob("??/*") if p.is_file()]
-    newest_file = max(loose, key=lambda p: p.stat().st_mtime_ns)
-    whole = newest_file.read_bytes()
-    newest_file.write_bytes(whole[: len(whole) // 2])
+    entries = hub / ".site-gen-cache/entries-7"
+    bundles = sorted(entries.glob("b-*"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(bundles) >= 2
+    small = bundles[-1]
+    small.write_bytes(small.read_bytes()[: small.stat().st_size // 2])
     assert build(hub, out) == first
-    rewritten = newest_file.stat()
-    assert rewritten.st_size == len(whole)  # (pickled sets may list their items in another order)
+    after = sorted(p.name for p in entries.glob("b-*"))
+    assert small.name not in after and len(after) == len(bundles)  # pruned, and a new one made
     assert build(hub, out) == first
-    assert newest_file.stat().st_mtime_ns == rewritten.st_mtime_ns  # read this time: not written again
+    assert sorted(p.name for p in entries.glob("b-*")) == after  # read this time: nothing stored again
     assert first == cold(hub, tmp_path / "cold")
+
+
+def test_bundles_mostly_of_old_bodies_are_compacted(hub, monkeypatch):
+    """When most of the bundles' bytes are bodies no entry uses any more, a load moves the used
+    ones into a bundle of its own, and the old bundles go."""
+    from site_gen.load import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_COMPACT_MIN", 0)
+    shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
+    first = load(hub)
+    entries = hub / ".site-gen-cache/entries-7"
+    cold_bundles = {p.name for p in entries.glob("b-*")}
+    articles = sorted((hub / "content/articles").glob("*.md"))
+    for article in articles[: len(articles) * 2 // 3]:  # two thirds of the bodies change
+        edit_body(article)
+    second = load(hub)
+    names = {p.name for p in entries.glob("b-*")}
+    assert not names & cold_bundles  # the cold bundles' used bodies moved; the bundles are gone
+    assert [e.body_html for e in second.articles[-3:]] == [e.body_html for e in first.articles[-3:]]
+    assert sum("编辑过的一段" in e.body_html for e in second.articles) == len(articles) * 2 // 3
+    third = load(hub)
+    assert {p.name for p in entries.glob("b-*")} == names  # nothing more to move
+    assert [e.body_html for e in third.articles] == [e.body_html for e in second.articles]
+
+
+def test_entry_folders_of_the_earlier_format_are_removed(hub):
+    old = hub / ".site-gen-cache/entries-6/ab"
+    old.mkdir(parents=True, exist_ok=True)
+    (old / ("ab" + "0" * 62)).write_bytes(b"an entry of the old format")
+    load(hub)
+    assert not (hub / ".site-gen-cache/entries-6").exists()
+    assert (hub / ".site-gen-cache/entries-7/pack").is_file()

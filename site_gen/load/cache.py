@@ -5,21 +5,28 @@ A key covers site-gen's version, the Markdown options, the timezone, the file's 
 so a stale entry can never be used; entries not used by a full load are pruned. Any problem with
 the cache (read-only folder, a damaged file) silently falls back to parsing.
 
-A file holds an entry in two pickles: its heavy part (body HTML, plain text, the file's lines —
-model.Heavy) first, then the rest with the diagnostics; 8 bytes in front give the first one's
-length. Loading reads only the second: the heavy part is read back from the file when a stage
-asks for it (the render workers, the feeds, a diagnostic's column), so a build never holds every
-body at once.
+An entry is kept in two pickles. Its heavy part (body HTML, plain text, the file's lines —
+model.Heavy) is appended to a **bundle**, ``b-<pid>-<time>``: one file per process that parsed
+entries in a load (each loading worker has its own), never changed in place once written, so an
+offset into it stays valid until a later load prunes the whole file. Creating one file per entry
+cost about 0.5 ms of system time each on the benchmark machine (4,000 in a cold build); appending
+costs next to nothing. The rest of the entry, slim, is kept in ``pack`` with the key, the bundle
+and the offset of its heavy part: the pack is the index, and a warm load reads that one file. A
+stage that asks for an entry's body reads it back from its bundle (the render workers, the feeds,
+a diagnostic's column), so a build never holds every body at once.
 
 Which key a source file has is known without reading it when the file's size, times, inode and
 device are those the last load recorded (``sources``, as git's index does): the key is still
 the hash of its bytes, only not recomputed. A file changed within two seconds of that record
 (``_RACY_NS``) is read again, since a file system's clock may not tell two quick saves apart.
 
-The slim pickles of a whole load are also kept together in one file, ``pack``, so a warm load
-reads one file instead of one per entry. It is written again only when it lacks or holds more than
-a few entries (a load of mostly unchanged files reads the rest from their own files), while the
-entries load, and swapped in at the end; a damaged pack is ignored.
+The pack is written again (through a temporary file, swapped in at the end) when it lacks many of
+a load's entries or holds many it no longer needs; a load that parsed only a few entries appends
+theirs to it instead, and a later record of a key stands over an earlier one. A pack cut short
+keeps what comes before the cut. A record whose bundle is gone or shorter than it says is a miss:
+the source is parsed again. When most of the bundles' bytes belong to entries no longer used, a
+load moves the used bodies of those bundles into its own (``_relocating``), and the old bundles
+are pruned.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import stat
 import time
 
@@ -34,11 +42,13 @@ from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-6"  # bumped when parsing changes what an entry holds (6: compact prose, slots)
+_FORMAT = "entries-7"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles)
 
 _RACY_NS = 2_000_000_000
-_PACK_MAGIC = b"site-gen pack 1\n"
+_PACK_MAGIC = b"site-gen pack 2\n"
 _KEY_BYTES = 64  # a sha256 in hex
+_BUNDLE = "b-"  # bundle names start so
+_COMPACT_MIN = 8 << 20  # bundles are compacted when their unused bytes pass this and the used ones
 
 
 class EntryCache:
@@ -47,15 +57,16 @@ class EntryCache:
         self.dir = os.path.join(root, CACHE_DIR, _FORMAT)
         self.salt = f"{__version__}\0{salt}".encode()
         self.enabled = enabled
-        self.used: set[str] = set()
-        self._folders: set[str] = set()
+        self.bundles: set[str] = set()  # the bundles that hold this load's entries (prune keeps them)
         self._recorded: dict[str, tuple] = {}  # source -> (signature, key), as the last load left them
         self._trusted: dict[str, tuple] = {}  # the same, less those changed too close to the record
         self._seen: dict[str, tuple] = {}  # this load's
-        self._pack: dict = {}  # key -> slim pickle, from the pack file (while loading)
-        self._writer = None  # (the new pack file, its temporary name), while one is written
+        self._pack: dict = {}  # key -> (slim pickle, bundle, offset, length), from the pack (while loading)
+        self._bundle: list | None = None  # [fd, name, size, pid] of the bundle this process appends to
+        self._relocating: set[str] = set()  # bundles whose used bodies this load moves into its own
+        self._writer = None  # (the pack file, its temporary name or None when appended to), while written
         self._writer_pid = 0  # the process writing it (forked loading workers inherit the object)
-        self._wanted: set[str] = set()  # the keys the new pack must hold
+        self._wanted: set[str] = set()  # the keys a new pack must hold
         self._written: set[str] = set()  # the keys it holds so far
         if enabled:
             self._read_sources()
@@ -108,97 +119,154 @@ class EntryCache:
     # ------------------------------------------------------------------------------ the pack
 
     def begin(self, keys: list[str | None]) -> None:
-        """Before a full load of ``keys``: read the pack, and start writing a new one when it lacks
-        or holds more than a few of them."""
+        """Before a full load of ``keys``: read the pack (dropping records whose bundle is gone or
+        short), and start writing a new one when it lacks or holds more than a few of them, or
+        appending to it when it lacks a few."""
         if not self.enabled:
             return
         path = os.path.join(self.dir, "pack")
+        whole = False
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
-            self._pack = _read_pack(data, self.salt)
+            self._pack, whole = _read_pack(data, self.salt)
         except (OSError, ValueError):
             self._pack = {}
         wanted = {k for k in keys if k}
+        sizes: dict[str, int] = {}
+        for name in {v[1] for v in self._pack.values()}:
+            try:
+                sizes[name] = os.stat(os.path.join(self.dir, name)).st_size
+            except OSError:
+                sizes[name] = -1
+        self._pack = {k: v for k, v in self._pack.items() if v[2] + v[3] <= sizes[v[1]]}
+        used: dict[str, int] = {}
+        for k in wanted & self._pack.keys():
+            used[self._pack[k][1]] = used.get(self._pack[k][1], 0) + self._pack[k][3]
+        unused = sum(size - used.get(name, 0) for name, size in sizes.items() if size > 0)
+        if unused > max(_COMPACT_MIN, sum(used.values())):
+            self._relocating = {name for name, size in sizes.items() if used.get(name, 0) * 2 < size}
         missing, stale = len(wanted - self._pack.keys()), len(self._pack.keys() - wanted)
-        if missing <= max(16, len(wanted) // 50) and stale <= max(16, len(self._pack) // 10):
+        rewrite = not whole or self._relocating or missing > max(16, len(wanted) // 50) \
+            or stale > max(16, len(self._pack) // 10)
+        if not rewrite and not missing:
             return
         try:
             os.makedirs(self.dir, exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            writer = open(tmp, "wb", buffering=0)  # unbuffered: a forked worker inherits no pending bytes
-            writer.write(_PACK_MAGIC + len(self.salt).to_bytes(4, "little") + self.salt)
+            if rewrite:
+                tmp = f"{path}.{os.getpid()}.tmp"
+                writer = open(tmp, "wb", buffering=0)  # unbuffered: a forked worker inherits no pending bytes
+                writer.write(_PACK_MAGIC + len(self.salt).to_bytes(4, "little") + self.salt)
+            else:
+                tmp, writer = None, open(path, "ab", buffering=0)
         except OSError:
             return
-        self._writer, self._writer_pid, self._wanted, self._written = (writer, tmp), os.getpid(), wanted, set()
+        self._writer, self._writer_pid, self._wanted = (writer, tmp), os.getpid(), wanted
+        self._written = set() if rewrite else set(self._pack)
 
-    def pack(self, key: str | None, blob) -> None:
-        """Add an entry's slim pickle to the pack being written (in the loading process only)."""
+    def pack(self, key: str | None, blob, where: tuple) -> None:
+        """Add an entry's slim pickle and where its body is (bundle, offset, length) to the pack
+        being written (in the loading process only)."""
         if self._writer is None or key is None or key in self._written or os.getpid() != self._writer_pid:
             return
+        name = where[0].encode()
+        record = b"".join((key.encode(), len(name).to_bytes(1, "little"), name, where[1].to_bytes(8, "little"),
+                           where[2].to_bytes(8, "little"), len(blob).to_bytes(8, "little"), blob))
         try:
-            self._writer[0].write(b"".join((key.encode(), len(blob).to_bytes(8, "little"), blob)))
+            self._writer[0].write(record)
         except OSError:
             self._close_writer(keep=False)
             return
         self._written.add(key)
 
+    def stored(self, key: str | None, blob: bytes, where: tuple):
+        """An entry a loading worker stored (its slim pickle, where its body is): kept and packed."""
+        self.bundles.add(where[0])
+        self.pack(key, blob, where)
+        return self.attach(pickle.loads(blob), where)
+
     def finish(self) -> None:
         """After the load: swap the new pack in when it holds every entry; let go of the old one."""
         self._pack = {}
         if self._writer is not None:
-            self._close_writer(keep=self._written == self._wanted)
+            self._close_writer(keep=self._written >= self._wanted)
+        if self._bundle is not None and self._bundle[3] == os.getpid():
+            try:
+                os.close(self._bundle[0])
+            except OSError:
+                pass
+            self._bundle = None
 
     def _close_writer(self, keep: bool) -> None:
         writer, tmp = self._writer
         self._writer = None
         try:
             writer.close()
+            if tmp is None:
+                return  # appended to the pack in place
             if keep:
                 os.replace(tmp, os.path.join(self.dir, "pack"))
                 return
         except OSError:
             pass
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.remove(tmp)
+            except OSError:
+                pass
 
     # ------------------------------------------------------------------------------ entries
 
     def get(self, key: str | None):
         if not self.enabled or key is None:
             return None
-        path = os.path.join(self.dir, key[:2], key)
-        blob = self._pack.get(key)
-        value = _loads(blob) if blob is not None else None
-        if value is None:  # not in the pack (or damaged there): its own file
+        hit = self._pack.get(key)
+        if hit is None:
+            return None
+        blob, *where = hit
+        value = _loads(blob)
+        if value is None:
+            self._written.discard(key)  # damaged: parsed again, and packed again when appending
+            return None
+        if where[0] in self._relocating:
             try:
-                with open(path, "rb") as fh:
-                    offset = 8 + int.from_bytes(fh.read(8), "little")
-                    fh.seek(offset)
-                    blob = fh.read()
+                with open(os.path.join(self.dir, where[0]), "rb") as fh:
+                    fh.seek(where[1])
+                    heavy = fh.read(where[2])
+                where = self._append_body(heavy)
             except OSError:
                 return None
-            value = _loads(blob)
-            if value is None:
-                return None  # damaged: parse again
-        self.used.add(key)
-        if self._writer is not None:
-            self.pack(key, blob)
-        return self.attach(value, path)
+        self.bundles.add(where[0])
+        self.pack(key, blob, tuple(where))
+        return self.attach(value, where)
 
-    def attach(self, value, path: str):
-        """Point an entry's heavy part at its cache file (and let go of it when in memory)."""
+    def attach(self, value, where):
+        """Point an entry's heavy part at its place in a bundle (and let go of it when in memory)."""
         entry = value[0]
         if entry is not None:
-            entry.heavy.data, entry.heavy.where = None, (path, 8, self.root, entry.path, entry.kind)
+            entry.heavy.data = None
+            entry.heavy.where = (os.path.join(self.dir, where[0]), where[1], self.root, entry.path, entry.kind)
         return value
 
-    def put(self, key: str | None, value, *, pickled: bool = False) -> tuple[bytes | None, str | None]:
-        """Store ``value``: (entry, diagnostics). ``pickled``: also return it pickled — slim, with the
-        path of its file, when it was stored; whole when not — for a loading worker to send to the
-        parent (which then need not pickle it a second time)."""
+    def _append_body(self, heavy: bytes) -> tuple[str, int, int]:
+        """Append a heavy pickle to this process's bundle: (bundle, offset, length)."""
+        pid = os.getpid()
+        if self._bundle is None or self._bundle[3] != pid:  # (a forked worker opens its own)
+            os.makedirs(self.dir, exist_ok=True)
+            name = f"{_BUNDLE}{pid}-{time.time_ns():x}"
+            fd = os.open(os.path.join(self.dir, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o666)
+            self._bundle = [fd, name, 0, pid]
+        fd, name, offset, _ = self._bundle
+        view = memoryview(heavy)
+        while view:
+            view = view[os.write(fd, view):]
+        self._bundle[2] = offset + len(heavy)
+        return name, offset, len(heavy)
+
+    def put(self, key: str | None, value, *, pickled: bool = False) -> tuple[bytes | None, tuple | None]:
+        """Store ``value``: (entry, diagnostics). Returns (the pickle, where its body is) — the
+        pickle when ``pickled``, for a loading worker to send to the parent (which then need not
+        pickle it a second time): slim when it was stored, whole when not (where is then None)."""
         whole = lambda: pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)  # noqa: E731
         if not self.enabled or key is None:
             return (whole() if pickled else None), None
@@ -209,39 +277,37 @@ class EntryCache:
             slim = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
             Heavy.slim = False
-        folder = os.path.join(self.dir, key[:2])
-        path = os.path.join(folder, key)
         try:
-            if folder not in self._folders:
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
-            chunks = (len(heavy).to_bytes(8, "little"), heavy, slim)
-            try:
-                create_file(path, *chunks)
-            except FileExistsError:  # left damaged (this load could not read it), or stored meanwhile
-                replace_file(path, *chunks)
-            self.used.add(key)
+            where = self._append_body(heavy)
         except OSError:
             self.enabled = False  # read-only or full: build without a cache
             return (whole() if pickled else None), None
+        self.bundles.add(where[0])
         if self._writer is not None:
-            self.pack(key, slim)  # this process's: a worker's entries are packed when they arrive
-        return (slim if pickled else None), path
+            self.pack(key, slim, where)  # this process's: a worker's entries are packed when they arrive
+        return (slim if pickled else None), where
 
     def prune(self) -> None:
-        """Remove entries a full load did not use (old versions of files, deleted files)."""
+        """After a full load: remove the bundles that hold none of its entries, what a load cut
+        short left behind, and the folders of other cache formats."""
         if not self.enabled or not os.path.isdir(self.dir):
             return
-        for folder in os.listdir(self.dir):
-            if folder in ("sources", "pack"):
+        mine = f"pack.{os.getpid()}.tmp"
+        for name in os.listdir(self.dir):
+            if name in ("sources", "pack", mine) or name in self.bundles:
                 continue
-            sub = os.path.join(self.dir, folder)
-            for name in os.listdir(sub) if os.path.isdir(sub) else ():
-                if name not in self.used:
-                    try:
-                        os.remove(os.path.join(sub, name))
-                    except OSError:
-                        pass
+            full = os.path.join(self.dir, name)
+            try:
+                if os.path.isdir(full) and not os.path.islink(full):
+                    shutil.rmtree(full)  # entry folders of an earlier format
+                else:
+                    os.remove(full)
+            except OSError:
+                pass
+        top = os.path.dirname(self.dir)
+        for name in os.listdir(top):
+            if name.startswith("entries-") and name != _FORMAT:
+                shutil.rmtree(os.path.join(top, name), ignore_errors=True)
 
 
 def create_file(path: str, *chunks: bytes) -> None:
@@ -271,9 +337,10 @@ def replace_file(path: str, *chunks: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _read_pack(data: bytes, salt: bytes) -> dict:
-    """key -> slim pickle (a view into ``data``) of a pack written with ``salt``; ValueError if the
-    pack is damaged or another salt's."""
+def _read_pack(data: bytes, salt: bytes) -> tuple[dict, bool]:
+    """(key -> (slim pickle (a view into ``data``), bundle, offset, length), whether the pack is
+    whole) of a pack written with ``salt``: the records before a cut or damage when not whole;
+    ValueError if it is not a pack or another salt's."""
     head = len(_PACK_MAGIC)
     if data[:head] != _PACK_MAGIC:
         raise ValueError("not a pack")
@@ -282,16 +349,20 @@ def _read_pack(data: bytes, salt: bytes) -> dict:
         raise ValueError("another salt")
     view, pos, end, out = memoryview(data), head + 4 + size, len(data), {}
     while pos < end:
-        if pos + _KEY_BYTES + 8 > end:
-            raise ValueError("truncated")
-        key = bytes(view[pos:pos + _KEY_BYTES]).decode("ascii")
-        length = int.from_bytes(view[pos + _KEY_BYTES:pos + _KEY_BYTES + 8], "little")
-        pos += _KEY_BYTES + 8
-        if pos + length > end:
-            raise ValueError("truncated")
-        out[key] = view[pos:pos + length]
-        pos += length
-    return out
+        at = pos + _KEY_BYTES
+        if at + 1 > end:
+            return out, False
+        key = bytes(view[pos:at])
+        name_end = at + 1 + view[at]
+        if name_end + 24 > end or not key.isalnum():
+            return out, False
+        name = bytes(view[at + 1:name_end])
+        offset, length, slim = (int.from_bytes(view[name_end + 8 * i:name_end + 8 * i + 8], "little") for i in range(3))
+        pos = name_end + 24 + slim
+        if pos > end or not name.startswith(_BUNDLE.encode()) or not name.isascii() or b"/" in name:
+            return out, False
+        out[key.decode("ascii")] = (view[name_end + 24:pos], name.decode("ascii"), offset, length)
+    return out, True
 
 
 def _loads(blob):

@@ -39,26 +39,26 @@ def _init_worker(html: bool, base_path: str, cache: EntryCache) -> None:
     _worker["cache"] = cache
 
 
-def _load_one(root: str, rel: str, kind: str, tz, key: str | None) -> tuple[bytes, str | None]:
-    """In a worker: the entry pickled once, for the cache and for the parent alike (slim, with its
-    cache file, when it was stored)."""
+def _load_one(root: str, rel: str, kind: str, tz, key: str | None) -> tuple[bytes, tuple | None]:
+    """In a worker: the entry pickled once, for the cache and for the parent alike (slim, with
+    where its body is, when it was stored)."""
     return _parse_and_store(root, rel, kind, _worker["md"], tz, _worker["cache"], key, pickled=True)[1:]
 
 
-def _load_star(args: tuple) -> tuple[bytes, str | None]:
+def _load_star(args: tuple) -> tuple[bytes, tuple | None]:
     return _load_one(*args)
 
 
 def _parse_and_store(root: str, rel: str, kind: str, md, tz, cache: EntryCache, key: str | None,
                      pickled: bool = False):
-    """((entry, diagnostics), the same pickled when ``pickled``, its cache file or None)"""
+    """((entry, diagnostics), the same pickled when ``pickled``, where its body is stored or None)"""
     entry, diagnostics = load_entry(root, rel, kind, md, tz)
     if entry is not None and entry.tags:
         entry = dataclasses.replace(entry, tag_slugs=tuple(slugify(t) for t in entry.tags))
-    blob, path = cache.put(key, (entry, diagnostics), pickled=pickled)
-    if path is not None and not pickled:
-        cache.attach((entry, diagnostics), path)  # stored: its body is read back when needed
-    return (entry, diagnostics), blob, path
+    blob, where = cache.put(key, (entry, diagnostics), pickled=pickled)
+    if where is not None and not pickled:
+        cache.attach((entry, diagnostics), where)  # stored: its body is read back when needed
+    return (entry, diagnostics), blob, where
 
 
 PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
@@ -85,14 +85,9 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
             # imap, not map: each entry is unpickled as its chunk arrives, so this process never
             # holds all the pickles at once (freed, their memory would stay with the process)
             fresh = []
-            for i, (blob, path) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
-                                                       chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
-                if path:
-                    cache.pack(keys[i], blob)
-                    fresh.append(cache.attach(pickle.loads(blob), path))
-                else:
-                    fresh.append(pickle.loads(blob))
-        cache.used.update(keys[i] for i in todo if keys[i])  # stored by the workers: keep them
+            for i, (blob, where) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
+                                                        chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
+                fresh.append(cache.stored(keys[i], blob, where) if where else pickle.loads(blob))
     for i, value in zip(todo, fresh):
         results[i] = value
     _remember_slugs(fresh)  # made by the workers: this process renders and checks with them
@@ -109,7 +104,7 @@ def _remember_slugs(values) -> None:
 
 
 def _reparser(root: str, config):
-    """Parse an entry again for its heavy part, when its cache file went away after loading (another
+    """Parse an entry again for its heavy part, when its bundle went away after loading (another
     build with other settings pruned it)."""
     made: list = []
 
