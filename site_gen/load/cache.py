@@ -36,6 +36,7 @@ import os
 import pickle
 import shutil
 import stat
+import struct
 import time
 
 from .. import __version__
@@ -47,6 +48,7 @@ _FORMAT = "entries-7"  # bumped when parsing changes what an entry holds, or the
 _RACY_NS = 2_000_000_000
 _PACK_MAGIC = b"site-gen pack 2\n"
 _KEY_BYTES = 64  # a sha256 in hex
+_THREE = struct.Struct("<QQQ")  # a pack record's body offset, body length and slim length
 _BUNDLE = "b-"  # bundle names start so
 _COMPACT_MIN = 8 << 20  # bundles are compacted when their unused bytes pass this and the used ones
 
@@ -58,6 +60,7 @@ class EntryCache:
         self.salt = f"{__version__}\0{salt}".encode()
         self.enabled = enabled
         self.bundles: set[str] = set()  # the bundles that hold this load's entries (prune keeps them)
+        self._paths: dict[str, str] = {}  # bundle -> its path
         self._recorded: dict[str, tuple] = {}  # source -> (signature, key), as the last load left them
         self._trusted: dict[str, tuple] = {}  # the same, less those changed too close to the record
         self._seen: dict[str, tuple] = {}  # this load's
@@ -244,8 +247,11 @@ class EntryCache:
         """Point an entry's heavy part at its place in a bundle (and let go of it when in memory)."""
         entry = value[0]
         if entry is not None:
+            path = self._paths.get(where[0])
+            if path is None:
+                path = self._paths[where[0]] = os.path.join(self.dir, where[0])
             entry.heavy.data = None
-            entry.heavy.where = (os.path.join(self.dir, where[0]), where[1], self.root, entry.path, entry.kind)
+            entry.heavy.where = (path, where[1], self.root, entry.path, entry.kind)
         return value
 
     def _append_body(self, heavy: bytes) -> tuple[str, int, int]:
@@ -357,7 +363,7 @@ def _read_pack(data: bytes, salt: bytes) -> tuple[dict, bool]:
         if name_end + 24 > end or not key.isalnum():
             return out, False
         name = bytes(view[at + 1:name_end])
-        offset, length, slim = (int.from_bytes(view[name_end + 8 * i:name_end + 8 * i + 8], "little") for i in range(3))
+        offset, length, slim = _THREE.unpack_from(view, name_end)
         pos = name_end + 24 + slim
         if pos > end or not name.startswith(_BUNDLE.encode()) or not name.isascii() or b"/" in name:
             return out, False
