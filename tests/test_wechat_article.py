@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import NOW, run_cli
+from conftest import NOW, REPO, run_cli
 
 BASE = "https://hub.example.com"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -330,3 +330,51 @@ def test_tags_rewritten_from_memory_are_rewritten_as_the_first_time():
     assert again == first == reversed_order[::-1]
     assert '<p>kept</p>' in first[1] and "gone" not in first[1] and "fallback" not in first[2]
     assert '<td colspan="2">' in first[0] and '<ol start="3">' in first[2] and '<h2>T</h2>' in first[2]
+
+
+def test_the_tag_only_rewrite_gives_what_the_token_by_token_rewrite_gives(tmp_path):
+    """_Rewriter.result rewrites a body with no character reference and nothing to drop with its
+    contents in one pass over its tags; result_by_token is the general rewrite. On every body of a
+    generated hub, the example hub and the golden site the two agree, with the tag memory empty or
+    full."""
+    import subprocess
+    import sys
+
+    from site_gen.load.site import load_site
+    from site_gen.render import wechat_article as wa
+
+    hub = tmp_path / "hub"
+    subprocess.run([sys.executable, str(REPO / "bench/generate.py"), "300", str(hub)], check=True, capture_output=True)
+    bodies = []
+    for root in (hub, REPO, REPO / "tests/golden/site"):
+        site, _ = load_site(str(root), use_cache=False)
+        bodies += [e.body_html for e in site.articles + site.pages]
+    bodies += ['<p>引号 &quot;q&quot; &#39;s&#39; &amp; &lt;b&gt;</p>', '<h2 id="x">T</h2>\n<p><a href="/a/">a</a></p>',
+               '<p>x<script>gone</script></p><p><a href="#fnref1" class="footnote-backref">↩</a></p>']
+    fast = [b for b in bodies if not ("&" in b or wa._DROPS_SUBTREE.search(b))]
+    assert len(fast) > 250 and len(bodies) > len(fast)  # both paths are taken
+
+    def both(i: int, html: str) -> tuple[str, str]:
+        base = f"https://hub.example/articles/a{i}/"
+        return wa._Rewriter(base, wa.Notes(1)).result(html), wa._Rewriter(base, wa.Notes(1)).result_by_token(html)
+
+    for memory in ("empty", "full"):
+        if memory == "empty":
+            wa._PLAIN_TAGS.clear()
+        for i, html in enumerate(bodies):
+            one, other = both(i, html)
+            assert one == other, (memory, html[:300])
+
+
+def test_remembered_url_joins_are_urljoins():
+    # _Rewriter.join remembers a join across articles when only the base's scheme and host matter
+    from site_gen.render import wechat_article as wa
+
+    bases = ["https://e.com/articles/x/", "https://e.com", "http://e.com:8080/a/b", "https://hub.example/sub/articles/y/"]
+    urls = ["/x/", "/x/../y", "/a?b=1#c", "https://o.com/p", "http://o.com/../p", "https://e.com/a/./b", "img.png",
+            "../z", "//cdn.x/y", "#f", "mailto:a@b", "/", "http://o.com"]
+    wa._JOINED.clear()
+    for _ in range(2):  # computed, then remembered
+        assert [wa._Rewriter(b, wa.Notes(1)).join(u) for b in bases for u in urls] == \
+            [urljoin(b, u) for b in bases for u in urls]
+    assert wa._JOINED

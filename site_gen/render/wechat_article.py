@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from html import escape, unescape
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from markupsafe import Markup
 
@@ -172,10 +172,24 @@ class _Rewriter:
 
     def __init__(self, base: str, notes: Notes):
         self.base, self.notes = base, notes
+        self.origin = urlsplit(base)[:2]  # (scheme, host)
         self.out: list[str] = []
         self.drop_depth = 0  # inside a dropped tree
         self.drop_tag: list[str] = []
         self.links: list[int | None] = []  # open <a>: its note number, or None
+
+    def join(self, url: str) -> str:
+        """urljoin(base, url), remembered across articles when it depends only on the base's
+        scheme and host (a path from the site's root, or an http(s) URL): most links and images."""
+        if not (url.startswith("/") and not url.startswith("//") or url.startswith(("http://", "https://"))):
+            return urljoin(self.base, url)
+        key = (self.origin, url)
+        joined = _JOINED.get(key)
+        if joined is None:
+            joined = urljoin(self.base, url)
+            if len(_JOINED) < 4096:
+                _JOINED[key] = joined
+        return joined
 
     def _attrs(self, tag: str, attrs) -> str:
         keep = _KEEP_ATTRS.get(tag, set()) | {"style"}
@@ -190,7 +204,7 @@ class _Rewriter:
             if name not in keep:
                 continue
             if tag == "img" and name == "src":
-                value = urljoin(self.base, value)
+                value = self.join(value)
             out.append(f' {name}="{escape(value)}"')
         return "".join(out)
 
@@ -225,7 +239,7 @@ class _Rewriter:
         if not href or href.startswith("#"):
             self.links.append(None)
             return
-        self.links.append(self.notes.number(urljoin(self.base, href)))
+        self.links.append(self.notes.number(self.join(href)))
 
     def handle_endtag(self, tag):
         if self.drop_depth:
@@ -243,6 +257,37 @@ class _Rewriter:
         self.out.append(f"</{_RENAME.get(tag, tag)}>")
 
     def result(self, html: str) -> str:
+        """The rewritten HTML. A body whose text holds no character reference and that has nothing
+        to drop with its contents (most of them) is rewritten tag by tag in one ``re.sub``: only
+        its tags change. Any other goes through ``result_by_token``, which also handles text."""
+        if self.drop_depth or "&" in html or _DROPS_SUBTREE.search(html):
+            return self.result_by_token(html)
+        plain, out = _PLAIN_TAGS, self.out
+
+        def tag(m: re.Match) -> str:
+            done = plain.get(m.group())
+            if done is not None:
+                return done
+            mark = len(out)
+            self._dispatch(m)
+            text = "".join(out[mark:])
+            del out[mark:]
+            if m.group(2).lower() not in _STATEFUL and len(plain) < 4096:
+                plain[m.group()] = text
+            return text
+
+        return _TAG_TOKEN.sub(tag, html)
+
+    def _dispatch(self, m: re.Match) -> None:
+        closing, name = m.group(1), m.group(2).lower()
+        if closing:
+            self.handle_endtag(name)
+        else:
+            attrs = _parse_attrs(m.group(3)) if m.group(3) else []
+            (self.handle_startendtag if m.group(4) else self.handle_starttag)(name, attrs)
+
+    def result_by_token(self, html: str) -> str:
+        """The rewritten HTML, text and tags in order (dropped subtrees, character references)."""
         out, last, plain = self.out, 0, _PLAIN_TAGS
         for m in _TAG_TOKEN.finditer(html):
             if m.start() > last and not self.drop_depth:
@@ -253,14 +298,9 @@ class _Rewriter:
                 if done is not None:  # a tag seen before, rewritten the same way wherever it is
                     out.append(done)
                     continue
-            closing, tag = m.group(1), m.group(2).lower()
-            remember = tag not in _STATEFUL and not self.drop_depth and len(plain) < 4096
+            remember = m.group(2).lower() not in _STATEFUL and not self.drop_depth and len(plain) < 4096
             mark = len(out)
-            if closing:
-                self.handle_endtag(tag)
-            else:
-                attrs = _parse_attrs(m.group(3)) if m.group(3) else []
-                (self.handle_startendtag if m.group(4) else self.handle_starttag)(tag, attrs)
+            self._dispatch(m)
             if remember:
                 plain[m.group()] = "".join(out[mark:])
         if last < len(html) and not self.drop_depth:
@@ -272,7 +312,11 @@ class _Rewriter:
 # absolute against the article's, and none that starts or is dropped with a subtree): the rewrite
 # of each such tag, as written the first time (most of an article's tags are <p>, <li>, </p> …)
 _STATEFUL = _DROP_TREE | _DROP_TAG | {"a", "img"}
+# what makes _Rewriter.result drop text along with tags: a tag that drops its subtree, or a
+# footnote's back link (its "↩")
+_DROPS_SUBTREE = re.compile(r"<(?i:" + "|".join(sorted(_DROP_TREE - _VOID)) + r")[\s/>]|footnote-backref")
 _PLAIN_TAGS: dict[str, str] = {}
+_JOINED: dict[tuple, str] = {}  # ((the base's scheme, host), URL) -> the URL joined (_Rewriter.join)
 
 
 def _count_footnotes(body_html: str) -> int:
