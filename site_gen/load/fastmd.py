@@ -92,11 +92,9 @@ def split_closing_cta(body: str) -> tuple[str, int] | None:
         return split_closing_cta_by_line(body)  # (below these no block of it can be over its limits)
     if body.count(">") > 8 and _MANY_GT.search(body):
         return None
-    if body[:1] in _NESTING_START and _NESTING.match(body).end() > 24:
+    line_starts = ([0] if body[:1] in _NESTING_START else []) + [m.end() - 1 for m in _NEST_CANDIDATE.finditer(body)]
+    if any(_NESTING.match(body, at).end() - at > 24 for at in line_starts):
         return None
-    for m in _NEST_CANDIDATE.finditer(body):
-        if _NESTING.match(body, m.start() + 1).end() - m.start() - 1 > 24:
-            return None
     starts: set[int] = set()
     for needle in _TRIGGERS:
         at = body.find(needle)

@@ -94,7 +94,8 @@ class FragmentCache(Extension):
     """``{% cache key, … %}…{% endcache %}``: the body is rendered once per build for each key and
     that text is used wherever the same key comes again (docs/theme-guide.md). The body may use
     only the key's values and what is the same on every page of a build (site, t, url, asset …).
-    The built-in tab bar is cached by the page's path: it was a fifth of an article page's time."""
+    The built-in tab bar is cached by the menu path the page is on (if any), the built-in card by
+    its article's URL."""
 
     tags = {"cache"}
 

@@ -262,21 +262,23 @@ class _Rewriter:
         its tags change. Any other goes through ``result_by_token``, which also handles text."""
         if self.drop_depth or "&" in html or _DROPS_SUBTREE.search(html):
             return self.result_by_token(html)
+        return _TAG_TOKEN.sub(self._tag, html)
+
+    def _tag(self, m: re.Match) -> str:
+        """One tag rewritten: from memory when it is context-free and was seen before."""
         plain, out = _PLAIN_TAGS, self.out
-
-        def tag(m: re.Match) -> str:
+        if not self.drop_depth:
             done = plain.get(m.group())
-            if done is not None:
+            if done is not None:  # a tag seen before, rewritten the same way wherever it is
                 return done
-            mark = len(out)
-            self._dispatch(m)
-            text = "".join(out[mark:])
-            del out[mark:]
-            if m.group(2).lower() not in _STATEFUL and len(plain) < 4096:
-                plain[m.group()] = text
-            return text
-
-        return _TAG_TOKEN.sub(tag, html)
+        remember = m.group(2).lower() not in _STATEFUL and not self.drop_depth and len(plain) < 4096
+        mark = len(out)
+        self._dispatch(m)
+        text = "".join(out[mark:])
+        del out[mark:]
+        if remember:
+            plain[m.group()] = text
+        return text
 
     def _dispatch(self, m: re.Match) -> None:
         closing, name = m.group(1), m.group(2).lower()
@@ -288,21 +290,12 @@ class _Rewriter:
 
     def result_by_token(self, html: str) -> str:
         """The rewritten HTML, text and tags in order (dropped subtrees, character references)."""
-        out, last, plain = self.out, 0, _PLAIN_TAGS
+        out, last = self.out, 0
         for m in _TAG_TOKEN.finditer(html):
             if m.start() > last and not self.drop_depth:
                 out.append(_text(html[last:m.start()]))
             last = m.end()
-            if not self.drop_depth:
-                done = plain.get(m.group())
-                if done is not None:  # a tag seen before, rewritten the same way wherever it is
-                    out.append(done)
-                    continue
-            remember = m.group(2).lower() not in _STATEFUL and not self.drop_depth and len(plain) < 4096
-            mark = len(out)
-            self._dispatch(m)
-            if remember:
-                plain[m.group()] = "".join(out[mark:])
+            out.append(self._tag(m))
         if last < len(html) and not self.drop_depth:
             out.append(_text(html[last:]))
         return "".join(out)
