@@ -97,6 +97,42 @@ def test_generated_markdown_parses_alike(data):
         assert fast == slow, text
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_nested_and_unusual_blocks_parse_alike(data):
+    """The structures the fast path reads from the Rust parser's HTML by its data-sourcepos
+    attributes, and declines at its limits: nesting up to past MAX_DEPTH, quotes in lists and lists
+    in quotes, setext and empty headings, loose lists, blocks inside tight items, items that run on
+    to the next line, empty table cells."""
+    words = st.sampled_from(["蛋糕", "面包", "abc", "x y", "“好”", "a>b", "**粗**", "*斜*", "`码`", "[链](/a/)",
+                             "![图](/i.png)", "~~删~~", "\"引\""])
+    inline = st.lists(words, min_size=1, max_size=4).map(" ".join)
+    block = st.one_of(
+        inline,
+        st.builds(lambda k, t: "\n".join("  " * i + "- " + t for i in range(k)), st.integers(1, 11), inline),
+        st.builds(lambda k, t: ">" * k + " " + t, st.integers(1, 11), inline),
+        st.builds(lambda k, t: "\n".join("   " * i + "1. " + t for i in range(k)), st.integers(1, 11), inline),
+        st.builds(lambda a, b: f"> - {a}\n> - {b}", inline, inline),
+        st.builds(lambda a, b: f"- > {a}\n- # {b}", inline, inline),
+        st.builds(lambda a, u: f"{a}\n{u}", inline, st.sampled_from(["===", "---", "-"])),
+        st.builds(lambda a, b: f"{a}\n{b}\n===", inline, inline),
+        st.builds(lambda a, b: f"- {a}\n\n- {b}", inline, inline),
+        st.builds(lambda a, b: f"- {a}\n  ```\n  x\n  ```\n  {b}", inline, inline),
+        st.builds(lambda a, b: f"- `{a}\n  {b}`", inline, inline),
+        st.builds(lambda a: f"- [{a}](\n/x/)", inline),
+        st.builds(lambda a, b: f"- {a}\n\n  {b}", inline, inline),
+        st.builds(lambda a, b: f"1. {a}\n   > {b}", inline, inline),
+        st.builds(lambda a: f"| {a} |  |\n|---|---|\n|  | {a} |", inline),
+        st.sampled_from(["#", "## ", "###  ##", ">", "-", "1.", "- \n  - x", "* * *"]),
+    )
+    blocks = data.draw(st.lists(block, min_size=1, max_size=4))
+    text = "---\ntitle: t\n---\n\n" + "\n\n".join(blocks) + "\n"
+    slow, fast = both(text)
+    event("fast path" if fast is not None else "left to markdown-it-py")
+    if fast is not None:
+        assert fast == slow, text
+
+
 def test_pathological_markdown_never_reaches_the_rust_parser():
     """markdown-it-pyrs is not linear on all of these (nested emphasis took 11 s) and recurses on
     nesting: the fast path must decline them before parsing, leaving them to markdown-it-py's limits."""

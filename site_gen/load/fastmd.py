@@ -7,13 +7,17 @@ Anything outside the subset returns None and is parsed by markdown-it-py as befo
 options, ``<``/``&``/backslashes (HTML, entities, escapes), footnotes, reference definitions, tabs,
 trailing spaces (hard breaks), ``:::`` boxes other than the closing ``::: cta`` block, deep
 nesting, lines continued inside lists or quotes, and link targets that markdown-it would
-re-encode or that are not plainly safe. ``tests/test_fastmd.py`` holds the two paths equal on every
-article of the benchmark hub, the example hub and generated Markdown.
+re-encode or that are not plainly safe; headings set in lists or quotes with an underline, and empty
+quotes. ``tests/test_fastmd.py`` holds the two paths equal on every article of the benchmark hub,
+the example hub and generated Markdown.
+
+The Rust parser is asked once, for HTML with ``data-sourcepos`` attributes; ``Reader`` reads the
+positions, source text, plain text and links the checks need from those tags, and the attributes
+are removed from the HTML.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from .markdown import safe_link  # (markdown.py imports this module only when it first parses)
@@ -31,8 +35,6 @@ _CTA_OPEN = re.compile(r"::: *cta\b")
 _HEADING = re.compile(r"<h([1-6])>")
 _LINK = re.compile(r'<a href="([^"]*)"((?: title="[^"]*")?)>')
 _IMG = re.compile(r'<img src="([^"]*)"( alt="[^"]*"(?: title="[^"]*")?) />')
-_INLINE = frozenset({"text", "softbreak", "link", "image", "strong", "em", "code_inline", "s", "strikethrough"})
-_NEWLINE = re.compile(b"\n")
 _MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?: +|$)")
 # Blocks nested at most MAX_DEPTH deep (two elements each at most, plus a table's four) and inline
 # marks at most MAX_INLINE deep keep the HTML far below markdown.MAX_HTML_DEPTH (100).
@@ -47,7 +49,7 @@ def _rs():
     if _parser is None:
         from markdown_it_pyrs import MarkdownIt
 
-        _parser = MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
+        _parser = MarkdownIt("commonmark").enable_many(["table", "strikethrough", "sourcepos"])
     return _parser
 
 
@@ -191,140 +193,183 @@ def eligible_text(text: str) -> bool:
         and " \n" not in text and not text.endswith(" ") and not _CONTROL.search(text)
 
 
-class Walk:
-    """The pyrs tree turned into what parse_body reads from markdown-it-py's tokens."""
+_TAG = re.compile(r'([^<]*)<(/?)([a-z][a-z0-9]*)(?: data-sourcepos="(\d+):(\d+)-(\d+):(\d+)")?([^>]*)>')
+_SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
+_URL_ATTR = re.compile(r' (?:href|src)="([^"]*)"')
+_MARKS = frozenset({"a", "strong", "em", "s"})  # inline tags that nest (MAX_INLINE counts them)
+_INLINE_TAGS = _MARKS | {"img", "code"}
+_CONTAINERS = frozenset({"ul", "ol", "blockquote", "li"})  # what MAX_DEPTH counts
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CELLS = frozenset({"th", "td"})
+
+
+class _Inline:
+    """One paragraph's, heading's, table cell's or tight list item's inline content, being read."""
+
+    __slots__ = ("kind", "tag", "line", "col", "content", "texts", "links", "marks", "last", "tagged")
+
+    def __init__(self, kind: str, tag: str, line: int, content: str = "", col: int = 0):
+        self.kind, self.tag, self.line, self.content, self.col = kind, tag, line, content, col
+        self.texts: list[str] = []
+        self.links: list[tuple[bool, str]] = []
+        self.marks = 0  # open inline marks
+        self.last = line  # the last body line an inline element reaches
+        self.tagged = False
+
+    def plain(self) -> str:
+        text = "".join(self.texts).replace("\n", "")  # (soft line breaks: markdown-it-py's text skips them)
+        if "&" in text:
+            text = text.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+        return text
+
+
+def _cut(lines: list[str], l1: int, c1: int, l2: int, c2: int) -> str:
+    """The source between two data-sourcepos points (1-based lines and character columns, the end
+    inclusive; column 0 is the end of the line before)."""
+    if l1 == l2:
+        return lines[l1 - 1][c1 - 1:c2]
+    last = lines[l2 - 1][:c2] if l2 <= len(lines) else ""
+    return "\n".join([lines[l1 - 1][c1 - 1:], *lines[l1:l2 - 1], last])
+
+
+class Reader:
+    """The Rust parser's HTML, written with data-sourcepos attributes, read for what parse_body
+    reads from markdown-it-py's tokens: for each inline content (paragraph, heading, tight list
+    item, table cell) its body line, whether it is a paragraph, its source, its plain text and its
+    links and images; and the headings' titles. One pass over the tags: markdown-it escapes every
+    ``<`` of the text, so each ``<`` is a tag. (Reading the parser's own tree instead costs a second
+    parse and a Python object per node: about 0.1 ms an article more.) Raises _Ineligible where the
+    two parsers' readings could differ; tests/test_fastmd.py holds the two paths equal."""
 
     def __init__(self, text: str):
-        self.src = text.encode("utf-8")
         self.lines = text.split("\n")
-        self.newlines = [m.start() for m in _NEWLINE.finditer(self.src)]
-        # (body line, in a paragraph, content, plain text, [(is image, url)]) per inline token
+        # (body line, in a paragraph, content, plain text, [(is image, url)]) per inline content
         self.records: list[tuple[int, bool, str, str, list[tuple[bool, str]]]] = []
         self.headings: list[str] = []  # titles, in order
 
-    def line(self, offset: int) -> int:
-        return bisect.bisect_right(self.newlines, offset - 1)
-
-    def run(self, root) -> None:
-        self._blocks(root.children, 0, nested=False)
-
-    def _blocks(self, nodes, depth: int, nested: bool) -> None:
-        if depth > MAX_DEPTH:
-            raise _Ineligible
-        for n in nodes:
-            name = n.name
-            if name == "paragraph":
-                self._inline(n.children, self._slice(n.srcmap).strip(), self.line(n.srcmap[0]), True, nested)
-            elif name == "heading":
-                if not n.children:
+    def run(self, html: str) -> None:
+        lines = self.lines
+        stack: list[str] = []  # the open ul, ol, blockquote and li elements
+        inline: _Inline | None = None
+        in_pre = False
+        row_line = 0
+        opened = ""  # the tag just opened, when nothing came after it yet
+        for text, closing, name, l1, c1, l2, c2, attrs in _TAG.findall(html):
+            if in_pre:  # a code block: its text is escaped, its only tags are <code> and </pre>
+                in_pre = name != "pre"
+                continue
+            if inline is not None:
+                inline.texts.append(text)
+                if name in _INLINE_TAGS:
+                    if closing:
+                        if name in _MARKS:
+                            inline.marks -= 1
+                        continue
+                    if not l1:
+                        raise _Ineligible
+                    inline.tagged = True
+                    end = int(l2) - 1 if c2 != "0" else int(l2) - 2
+                    if end > inline.last:
+                        inline.last = end
+                    if name in _MARKS:
+                        inline.marks += 1
+                        if inline.marks > MAX_INLINE:
+                            raise _Ineligible
+                    if name == "a" or name == "img":
+                        url = _URL_ATTR.search(attrs)
+                        if url is None:
+                            raise _Ineligible
+                        inline.links.append((name == "img", _url(url.group(1))))
+                    continue
+                if inline.kind == "li":  # a tight item's text ends at a nested block or at </li>
+                    self._item(inline, opening=not closing)
+                    inline = None
+                else:
+                    if not closing or name != inline.tag:
+                        raise _Ineligible
+                    self._close(inline)
+                    inline = None
+                    continue
+            elif text and not text.isspace():
+                raise _Ineligible  # text after a nested block in a tight list item
+            if closing:
+                if name in _CONTAINERS:
+                    if not stack or stack.pop() != name:
+                        raise _Ineligible
+                    if name == "blockquote" and opened == "blockquote":
+                        raise _Ineligible  # an empty quote: the parsers write it differently
+                opened = ""
+                continue
+            opened = name
+            if name == "thead" or name == "tbody":
+                continue
+            if not l1:
+                if name != "pre" or len(stack) > MAX_DEPTH:
                     raise _Ineligible
-                self.headings.append(self._title(n.children))
-                first, last = self.line(n.srcmap[0]), self.line(max(n.srcmap[1] - 1, n.srcmap[0]))
-                head = self.lines[first]
+                in_pre = True
+                continue
+            if name in _CELLS:  # (an empty cell gives an empty record)
+                inline = _Inline("cell", name, row_line, _cut(lines, int(l1), int(c1), int(l2), int(c2)).strip())
+                continue
+            if name == "tr":
+                row_line = int(l1) - 1
+                continue
+            if len(stack) > MAX_DEPTH:
+                raise _Ineligible
+            if name == "p":
+                inline = _Inline("p", name, int(l1) - 1, _cut(lines, int(l1), int(c1), int(l2), int(c2)).strip())
+            elif name in _HEADINGS:
+                first = int(l1) - 1
+                last = max(int(l2) - 1 if c2 != "0" else int(l2) - 2, first)
+                head = lines[first][int(c1) - 1:]  # (from the heading's own column: it may be in a list)
                 if head.lstrip(" ").startswith("#"):
                     content = _atx_content(head)
+                elif stack:
+                    raise _Ineligible  # a setext heading in a list or quote: its lines carry the markers
                 else:  # setext: the lines above the underline
-                    content = "\n".join(self.lines[first:last]).strip()
-                self._inline(n.children, content, first, False, nested)
-            elif name in ("bullet_list", "ordered_list", "blockquote"):
-                self._blocks(n.children, depth + 1, nested=True)
-            elif name == "list_item":
-                run = []
-                for c in n.children:
-                    if c.name in _INLINE:
-                        if run is None:
-                            raise _Ineligible  # inline after a nested block in a tight item
-                        run.append(c)
-                    else:
-                        if run:
-                            self._item_text(n, run)
-                        run = None
-                        self._blocks([c], depth + 1, nested=True)
-                if run:
-                    self._item_text(n, run)
-            elif name == "table":
-                for part in n.children:  # thead, tbody
-                    for row in part.children:
-                        for cell in row.children:
-                            line = self.line(row.srcmap[0])
-                            if cell.children:
-                                if cell.srcmap is None:
-                                    raise _Ineligible
-                                self._inline(cell.children, self._slice(cell.srcmap).strip(), line, False, nested)
-                            else:
-                                self.records.append((line, False, "", "", []))
-            elif name in ("code_block", "fence", "hr"):
+                    content = "\n".join(lines[first:last]).strip()
+                inline = _Inline("h", name, first, content)
+            elif name in _CONTAINERS:
+                if name == "blockquote" and len(stack) + 1 > MAX_DEPTH:
+                    raise _Ineligible  # (an empty quote's children would be past the limit)
+                stack.append(name)
+                if name == "li":
+                    inline = _Inline("li", name, int(l1) - 1, col=int(c1) - 1)
                 continue
-            else:
+            elif name != "hr" and name != "table":
                 raise _Ineligible
-
-    def _slice(self, srcmap) -> str:
-        if srcmap is None:
+            if inline is not None and stack and "\n" in inline.content:
+                raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
+        if inline is not None or stack or in_pre or not html.endswith("\n"):
             raise _Ineligible
-        return self.src[srcmap[0]:srcmap[1]].decode("utf-8")
 
-    def _item_text(self, item, run) -> None:
+    def _close(self, inline: _Inline) -> None:
+        plain = inline.plain()
+        if inline.kind == "h":
+            if not inline.tagged and not "".join(inline.texts):
+                raise _Ineligible  # an empty heading
+            self.headings.append(plain)
+        self.records.append((inline.line, inline.kind == "p", inline.content, plain, inline.links))
+
+    def _item(self, inline: _Inline, opening: bool) -> None:
         """A tight list item's text: the rest of its first line after the marker."""
-        if item.srcmap is None:
-            raise _Ineligible
-        line = self.line(item.srcmap[0])
-        end = run[-1].srcmap
-        if end is None or self.line(max(end[1] - 1, end[0])) != line:
+        if opening and inline.texts[-1].endswith("\n"):
+            inline.texts[-1] = inline.texts[-1][:-1]  # the line break written before a nested block
+        if not inline.tagged and not "".join(inline.texts).strip():
+            return  # no text of its own (a loose item, or one that starts with a block)
+        if inline.last != inline.line or any("\n" in t for t in inline.texts):
             raise _Ineligible  # continued on the next line: markdown-it strips the item's indent
-        start = self.newlines[line - 1] + 1 if line else 0  # the item's marker, inside its line
-        col = len(self.src[start:item.srcmap[0]].decode("utf-8"))
-        m = _MARKER.match(self.lines[line], col)
+        m = _MARKER.match(self.lines[inline.line], inline.col)
         if not m:
             raise _Ineligible
-        self._inline(run, self.lines[line][m.end():].strip(), line, True, True)
+        self.records.append((inline.line, True, self.lines[inline.line][m.end():].strip(), inline.plain(),
+                             inline.links))
 
-    def _inline(self, children, content: str, line: int, in_paragraph: bool, nested: bool) -> None:
-        if nested and "\n" in content:
-            raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
-        plain: list[str] = []
-        links: list[tuple[bool, str]] = []
-        self._collect(children, plain, links)
-        self.records.append((line, in_paragraph, content, "".join(plain).replace("\n", " "), links))
 
-    def _collect(self, nodes, plain: list[str], links: list, depth: int = 0) -> None:
-        if depth > MAX_INLINE:
-            raise _Ineligible
-        for n in nodes:
-            name = n.name
-            if name == "text":
-                plain.append(n.meta["content"])
-            elif name == "code_inline":
-                plain.append("".join(c.meta["content"] for c in n.children))
-            elif name == "image":
-                links.append((True, self._url(n.meta["url"])))
-            elif name == "link":
-                links.append((False, self._url(n.meta["url"])))
-                self._collect(n.children, plain, links, depth + 1)
-            elif name in ("strong", "em", "s", "strikethrough"):
-                self._collect(n.children, plain, links, depth + 1)
-            elif name != "softbreak":
-                raise _Ineligible
-
-    @staticmethod
-    def _url(url: str) -> str:
-        if not _SAFE_URL.fullmatch(url) or _ENCODED_HOST.match(url) or not safe_link(url):
-            raise _Ineligible  # the parsers would write it differently, or it is not a plainly safe link
-        return url
-
-    def _title(self, nodes) -> str:
-        out: list[str] = []
-
-        def visit(ns):
-            for n in ns:
-                if n.name == "text":
-                    out.append(n.meta["content"])
-                elif n.name == "code_inline":
-                    out.append("".join(c.meta["content"] for c in n.children))
-                elif n.name != "image":
-                    visit(n.children)
-
-        visit(nodes)
-        return "".join(out)
+def _url(url: str) -> str:
+    if not _SAFE_URL.fullmatch(url) or _ENCODED_HOST.match(url) or not safe_link(url):
+        raise _Ineligible  # the parsers would write it differently, or it is not a plainly safe link
+    return url
 
 
 def _atx_content(line: str) -> str:
@@ -351,9 +396,10 @@ def parse(text: str, base_path: str):
     global _parser
     rs = _rs()
     try:
-        walk = Walk(text)
-        walk.run(rs.tree(text))
+        reader = Reader(text)
         html = rs.render(text)
+        reader.run(html)
+        html = _SOURCEPOS.sub("", html)
     except _Ineligible:
         return None
     except BaseException as e:  # a panic in the Rust parser (pyo3's PanicException is a BaseException)
@@ -363,7 +409,7 @@ def parse(text: str, base_path: str):
         return None
     slugs: set[str] = set()
     ids = []
-    for title in walk.headings:
+    for title in reader.headings:
         slug = unique_slug(slugify(title), slugs)
         if not slug:
             return None
@@ -383,4 +429,4 @@ def parse(text: str, base_path: str):
     html = _LINK.sub(link, html)
     html = _IMG.sub(lambda m: f'<img src="{site_path(m.group(1))}"{m.group(2)} loading="lazy" decoding="async" />',
                     html)
-    return html, walk.records, ids
+    return html, reader.records, ids
