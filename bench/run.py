@@ -15,6 +15,16 @@ and measures, as medians of --runs runs:
 and prints a Markdown table with every figure as a ratio to Hugo's cold build (time) or Hugo's peak
 memory. Results are also written as JSON to --out. Needs Debian's `hugo` on PATH.
 
+Emptying the output and cache folders for a cold run moves them into <work>/trash-<pid>, deleted when the
+whole benchmark is over (--rm-before deletes them right before each cold run instead, as this
+script did until the seventh session). On this machine's disk — ext4 without a journal — a file
+system that deleted many files in the last minute or so skips those inodes when it allocates new
+ones, re-reading each of them, for every new file: the next thousands of files created cost
+quadratic system time (the kernel's `recently_deleted`, found with `perf record`; docs/performance.md
+has the figures). That measures the disk's recovery from the deletion, not the tool, and it hits
+the tool writing more files harder: site-gen writes two files an article (the page and its WeChat
+export), Hugo one. Both tools get the same treatment either way.
+
 First it compiles site-gen's modules to bytecode, as `pip install` does for a regular install: an
 editable install run with PYTHONDONTWRITEBYTECODE=1 (so on the machine the figures in
 docs/performance.md come from) would compile them again on every run, about 0.1 s each time.
@@ -127,6 +137,21 @@ def touch_article(hub: str, i: int) -> None:
         fh.write(f"{head}{sep}第{i + 1}次修改：{body}")
 
 
+TRASH: dict = {"dir": None, "n": 0}  # where clear() moves folders; None: delete them
+
+
+def clear(*paths: str) -> None:
+    """Empty ``paths`` for a cold run: moved into the trash (see the module's docstring), or deleted."""
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        if TRASH["dir"] is None:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            TRASH["n"] += 1
+            os.rename(path, os.path.join(TRASH["dir"], str(TRASH["n"])))
+
+
 def bench_size(n: int, runs: int, work: str) -> dict:
     hub, hugo_dir = os.path.join(work, f"hub{n}"), os.path.join(work, f"hugo{n}")
     out, hugo_out = os.path.join(work, f"out{n}"), os.path.join(work, f"hugo-out{n}")
@@ -137,15 +162,13 @@ def bench_size(n: int, runs: int, work: str) -> dict:
     r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "hugo_pss", "cold", "cold_mem", "cold_pss",
                                            "warm", "warm_one", "check_cold", "check_warm")}
     for i in range(runs):
-        for d in (hugo_out, os.path.join(hugo_dir, "resources")):
-            shutil.rmtree(d, ignore_errors=True)
+        clear(hugo_out, os.path.join(hugo_dir, "resources"))
         t, m, pss = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_dir)
         r["hugo_cold"].append(t)
         r["hugo_mem"].append(m)
         r["hugo_pss"].append(pss)
 
-        for d in (out, cache):
-            shutil.rmtree(d, ignore_errors=True)
+        clear(out, cache)
         t, m, pss = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))
         r["cold"].append(t)
         r["cold_mem"].append(m)
@@ -154,7 +177,7 @@ def bench_size(n: int, runs: int, work: str) -> dict:
         touch_article(hub, i)
         r["warm_one"].append(timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))[0])
 
-        shutil.rmtree(cache, ignore_errors=True)
+        clear(cache)
         r["check_cold"].append(timed(site_gen("check", "-C", hub, "--now", NOW))[0])
         r["check_warm"].append(timed(site_gen("check", "-C", hub, "--now", NOW))[0])
     result = {k: median(v) for k, v in r.items()}
@@ -200,10 +223,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", default="/tmp/site-gen-bench")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    ap.add_argument("--rm-before", action="store_true",
+                    help="delete output and cache folders right before each cold run instead of moving them aside")
     args = ap.parse_args()
     if not shutil.which("hugo"):
         raise SystemExit("bench/run.py needs Hugo: apt-get install hugo")
     os.makedirs(args.work, exist_ok=True)
+    if not args.rm_before:
+        TRASH["dir"] = os.path.join(args.work, f"trash-{os.getpid()}")
+        os.makedirs(TRASH["dir"])
     import site_gen
 
     subprocess.run([sys.executable, "-m", "compileall", "-q", os.path.dirname(site_gen.__file__)], check=True)
@@ -221,7 +249,10 @@ def main() -> None:
         print(f"\n16,000 / 4,000 cold-build ratio: {results[16000]['cold'] / results[4000]['cold']:.2f}")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as fh:
-        json.dump({"machine": machine_line(), "results": results}, fh, indent=2)
+        json.dump({"machine": machine_line(), "results": results, "rm_before": args.rm_before}, fh, indent=2)
+    for name in os.listdir(args.work):  # this run's trash, and any a stopped run left
+        if name.startswith("trash-"):
+            shutil.rmtree(os.path.join(args.work, name), ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from conftest import REPO
 
 def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
     assert shutil.which("hugo"), "the benchmark compares with Hugo: apt-get install hugo (.ci/run does)"
-    p = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--sizes", "60", "--runs", "1",
+    p = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--sizes", "60", "--runs", "2",
                         "--work", str(tmp_path / "work"), "--out", str(tmp_path / "out")],
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
@@ -24,3 +24,6 @@ def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
     hugo_pages = list((tmp_path / "work/hugo-out60/articles").glob("*/index.html"))
     site_pages = list((tmp_path / "work/out60/articles").glob("*/index.html"))
     assert len(hugo_pages) == len(site_pages) == 60
+    # the second run's cold builds started from folders moved aside, and those are deleted at the end
+    assert data["rm_before"] is False
+    assert not [p.name for p in (tmp_path / "work").iterdir() if p.name.startswith("trash-")]
