@@ -104,3 +104,20 @@ def test_severity_can_be_raised_to_error(site):
 def test_the_example_hubs_palettes_pass():
     r = run_cli("check", "-C", str(REPO), "--now", NOW, "--format", "json")
     assert [d for d in json.loads(r.out)["diagnostics"] if d["code"] == "THEME001"] == []
+
+
+def test_palette_values_reach_a_pages_style_only_as_plain_colour_tokens(site, tmp_path):
+    """A palette value goes into the page's <style> and theme colour only when it is a plain colour
+    token (the theme's css_color); anything else falls back to the default colour."""
+    from bs4 import BeautifulSoup
+
+    root = site(persona('palette: {primary: "red;}body{display:none", accent: "' + "a" * 65 + '", '
+                        'background: "  #abcdef  "}\n'))
+    out = tmp_path / "public"
+    r = run_cli("build", "-C", str(root), "--now", NOW, "--out", str(out))
+    assert r.code == 0, r.text
+    pages = [BeautifulSoup(p.read_text(encoding="utf-8"), "html5lib") for p in sorted(out.glob("articles/*/index.html"))]
+    assert pages
+    for page in pages:
+        assert page.find("style").string == ":root{--primary:#c2410c;--accent:#f59e0b;--bg:#abcdef}"
+        assert page.find("meta", attrs={"name": "theme-color"})["content"] == "#c2410c"

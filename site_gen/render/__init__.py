@@ -40,7 +40,7 @@ class Renderer:
         and views — the preview's incremental rebuilds (render/partial.py)."""
         self.site, self.schedule = site, schedule
         self.assets = fingerprint_assets(site.theme_dirs)
-        self.env = env or make_env(site, schedule.now, self.assets)
+        self.env = env or make_env(site, schedule.now, self.assets, auto_reload=False)
         self.views = views or Views(site, schedule, self.env.globals["t"], self.env.globals["url"])
         self.menus = self.views.menus(site.config.menus)
         # the paths the menus open inside the site: on any other page the tab bar is the same

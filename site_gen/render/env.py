@@ -125,19 +125,33 @@ class FragmentCache(Extension):
         return text
 
 
+_NOT_IN_CSS_COLOR = frozenset(";{}<>\\\"'@")
+
+
+def css_color(value, fallback: str) -> str:
+    """A palette value for a ``<style>`` element: only a plain colour token (no ``;{}<>\\"'@``, at
+    most 64 characters), else ``fallback``."""
+    if isinstance(value, str) and len(value) <= 64 and value.strip() and _NOT_IN_CSS_COLOR.isdisjoint(value):
+        return value.strip()
+    return fallback
+
+
 def reset_fragments(env: jinja2.Environment) -> None:
     """Forget the ``{% cache %}`` fragments of an earlier render (the preview keeps its
     environment between renders, and menus or strings may have changed)."""
     env.fragments = {}
 
 
-def make_env(site: Site, now: dt.datetime, assets: dict[str, tuple[str, str]]) -> jinja2.Environment:
+def make_env(site: Site, now: dt.datetime, assets: dict[str, tuple[str, str]], *,
+             auto_reload: bool = True) -> jinja2.Environment:
+    """The Jinja environment of a render. ``auto_reload=False`` (a build): templates are not checked
+    for changes on disk each time one is included (a stat per include: 5 an article page)."""
     cfg = site.config
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(os.path.join(d, "templates")) for d in site.theme_dirs])
     bytecode = _BytecodeCache(os.path.join(site.root, CACHE_DIR, f"jinja-{__version__}"))
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                             bytecode_cache=bytecode, extensions=[FragmentCache])
+                             bytecode_cache=bytecode, extensions=[FragmentCache], auto_reload=auto_reload)
     env.template_class = _Template
     strings = load_strings(site.theme_dirs, cfg.language)
     prefix = cfg.base_path.rstrip("/")
@@ -169,7 +183,7 @@ def make_env(site: Site, now: dt.datetime, assets: dict[str, tuple[str, str]]) -
             return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
         return f"{d.year}年{d.month}月{d.day}日"
 
-    env.globals.update(t=t, url=url, asset=asset, fmt_date=fmt_date, now=now)
+    env.globals.update(t=t, url=url, asset=asset, fmt_date=fmt_date, now=now, css_color=css_color)
     return env
 
 
