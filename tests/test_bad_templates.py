@@ -4,6 +4,8 @@ template name a theme might add."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from badinput import A, art, break_and_build, make_prebuilt
@@ -78,6 +80,15 @@ def test_template_errors_name_file_line_and_page(good, tmp_path, case):
     assert code == 1
     assert [(f, line, msg) for c, f, line, col, msg in found] == expected
     assert {c for c, *_ in found} == {"TPL001"} and {col for *_, col, _ in found} == {1}
+
+
+def test_a_cache_key_that_cannot_be_one_has_its_own_hint(good, tmp_path):
+    files, _ = CASES["a cache key that cannot be one"]
+    code, _, r = break_and_build(good, tmp_path, files)
+    assert code == 1
+    assert [d["hint"] for d in json.loads(r.out)["diagnostics"]] == [
+        "key the {% cache %} block by plain values that tell its versions apart, such as page.url "
+        "(docs/theme-guide.md, Parts that are the same on many pages)"]
 
 
 NAMES = ["snippet.txt", "feed.xml", "data.json", "plain", "style.css", "note.md", "x.htm"]

@@ -90,6 +90,9 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
+CACHE_KEY_ERROR = "a {% cache %} key can hold only strings, numbers, booleans and None, not "
+
+
 class FragmentCache(Extension):
     """``{% cache key, … %}…{% endcache %}``: the body is rendered once per build for each key and
     that text is used wherever the same key comes again (docs/theme-guide.md). The body may use
@@ -117,8 +120,8 @@ class FragmentCache(Extension):
             text = store.get(tuple(key))
         except TypeError:
             raise jinja2.TemplateRuntimeError(
-                "a {% cache %} key can hold only strings, numbers, booleans and None, not "
-                + ", ".join(sorted({type(k).__name__ for k in key if not isinstance(k, (str, int, float, bool, type(None)))}))
+                CACHE_KEY_ERROR + ", ".join(sorted({type(k).__name__ for k in key
+                                                    if not isinstance(k, (str, int, float, bool, type(None)))}))
             ) from None
         if text is None:
             text = store[tuple(key)] = caller()
@@ -206,6 +209,9 @@ def template_diagnostic(exc: Exception, site_root: str, rendering: str) -> Diagn
             filename.replace(os.sep, "/").split("/themes/", 1)[-1].split("/")[1:])
     message = getattr(exc, "message", None) or str(exc)
     kind = "syntax error" if isinstance(exc, jinja2.TemplateSyntaxError) else "error"
+    hint = "fix the template at this line; undefined names are listed in docs/theme-guide.md"
+    if message.startswith(CACHE_KEY_ERROR):
+        hint = ("key the {% cache %} block by plain values that tell its versions apart, such as page.url "
+                "(docs/theme-guide.md, Parts that are the same on many pages)")
     return Diagnostic("TPL001", "error", Location(shown, lineno, 1),
-                      f"template {kind} while rendering {rendering}: {message}",
-                      "fix the template at this line; undefined names are listed in docs/theme-guide.md")
+                      f"template {kind} while rendering {rendering}: {message}", hint)
