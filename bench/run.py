@@ -15,9 +15,9 @@ and measures, as medians of --runs runs:
 and prints a Markdown table with every figure as a ratio to Hugo's cold build (time) or Hugo's peak
 memory. Results are also written as JSON to --out. Needs Debian's `hugo` on PATH.
 
-Emptying the output and cache folders for a cold run moves them into <work>/trash-<pid>, deleted when the
-whole benchmark is over (--rm-before deletes them right before each cold run instead, as this
-script did until the seventh session). On this machine's disk — ext4 without a journal — a file
+Emptying the output and cache folders for a cold run moves them into <work>/trash-<pid>, deleted
+when the whole benchmark is over (--rm-before deletes them right before each cold run instead, as
+this script did until the seventh session). On this machine's disk — ext4 without a journal — a file
 system that deleted many files in the last minute or so skips those inodes when it allocates new
 ones, re-reading each of them, for every new file: the next thousands of files created cost
 quadratic system time (the kernel's `recently_deleted`, found with `perf record`; docs/performance.md

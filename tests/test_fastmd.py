@@ -60,6 +60,11 @@ def test_links_images_headings_and_the_closing_action_in_detail():
         ("#%E6%A0%87%E9%A2%98-one", 9, 1), ("https://example.com/a?b=1", 9, 21)]  # encoded: not found, column 1
 
 
+def test_a_body_of_only_its_closing_action():
+    slow, fast = both("---\ntitle: t\n---\n\n::: cta signup\n[报名](/s/)\n:::\n")
+    assert fast is not None and fast == slow and fast.html == "" and fast.cta.url == "/s/"
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_generated_markdown_parses_alike(data):

@@ -340,7 +340,7 @@ class Reader:
                 raise _Ineligible
             if inline is not None and stack and "\n" in inline.content:
                 raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
-        if inline is not None or stack or in_pre or not html.endswith("\n"):
+        if inline is not None or stack or in_pre or html and not html.endswith("\n"):
             raise _Ineligible
 
     def _close(self, inline: _Inline) -> None:
