@@ -116,7 +116,8 @@ def test_palette_values_reach_a_pages_style_only_as_plain_colour_tokens(site, tm
     out = tmp_path / "public"
     r = run_cli("build", "-C", str(root), "--now", NOW, "--out", str(out))
     assert r.code == 0, r.text
-    pages = [BeautifulSoup(p.read_text(encoding="utf-8"), "html5lib") for p in sorted(out.glob("articles/*/index.html"))]
+    pages = [BeautifulSoup(p.read_text(encoding="utf-8"), "html5lib")
+             for p in sorted(out.glob("articles/*/index.html"))]
     assert pages
     for page in pages:
         assert page.find("style").string == ":root{--primary:#c2410c;--accent:#f59e0b;--bg:#abcdef}"
