@@ -173,8 +173,8 @@ class EntryCache:
         if self._writer is None or key is None or key in self._written or os.getpid() != self._writer_pid:
             return
         name = where[0].encode()
-        record = b"".join((key.encode(), len(name).to_bytes(1, "little"), name, where[1].to_bytes(8, "little"),
-                           where[2].to_bytes(8, "little"), len(blob).to_bytes(8, "little"), blob))
+        record = b"".join((key.encode(), len(name).to_bytes(1, "little"), name,
+                           _THREE.pack(where[1], where[2], len(blob)), blob))
         try:
             self._writer[0].write(record)
         except OSError:
