@@ -159,3 +159,55 @@ channels: [store-counter]
             "content/campaigns/hello.yaml both produce /qr/hello/store-counter.svg\n"
             "  hint: give the article another slug (`slug:` in its front matter)\n") in r.out
     assert not (root / "public").exists()
+
+
+def test_the_numpy_mask_choice_draws_the_code_segno_draws():
+    """render/qrmask.py takes segno's place in choosing a code's data mask: for payloads of every
+    length up to version 22, each error level, the mask and every module equal segno's own."""
+    import random
+
+    import segno
+    import segno.encoder as encoder
+
+    from site_gen.render import qrmask
+
+    qrmask.install()
+    own = qrmask._installed["segno"]
+    rnd = random.Random(7)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789/:?&=%-_.ABC中文"
+    payloads = [tracked(f"/articles/a-{i}/", "wechat", f"c{i}") for i in range(20)]
+    payloads += ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 500))) for _ in range(60)]
+    cases = [(p, e, False) for p in payloads for e in ("lmqh" if len(p) < 200 else "m")]
+    cases += [("x", None, True), ("12345", None, True), ("micro", "l", True)]  # Micro QR: segno's own choice
+    for payload, error, micro in cases:
+        code = segno.make(payload, error=error, micro=micro)
+        try:
+            encoder.find_and_apply_best_mask = own
+            theirs = segno.make(payload, error=error, micro=micro)
+        finally:
+            encoder.find_and_apply_best_mask = qrmask.find_and_apply_best_mask
+        assert (code.designator, code.mask, code.matrix) == (theirs.designator, theirs.mask, theirs.matrix), payload
+    assert len(cases) > 200 and len({segno.make(p, error="m").version for p, _, _ in cases[:-3]}) > 10
+
+
+def test_the_numpy_mask_score_is_segnos_on_any_matrix():
+    """mask_score sums the same N1 … N4 penalties as segno's evaluate_mask, on random matrices with
+    long runs, 2x2 blocks, finder-like patterns at the edges and module values above 1."""
+    import random
+
+    import numpy as np
+    import segno.encoder as encoder
+
+    from site_gen.render.qrmask import mask_score
+
+    rnd = random.Random(11)
+    for _ in range(400):
+        size = rnd.choice([21, 25, 33, 45, 77])
+        dark = rnd.random()
+        values = (0, 1) if rnd.random() < 0.7 else (0, 1, 2, 3)
+        rows = [bytearray(rnd.choice(values) if rnd.random() < dark else 0 for _ in range(size)) for _ in range(size)]
+        for row in rows[:rnd.randrange(size)]:
+            if rnd.random() < 0.4:  # 1011101 over and over, from any phase
+                row[:] = bytearray(([1, 0, 1, 1, 1, 0, 1] * 12)[rnd.randrange(7):][:size])
+        want = encoder.evaluate_mask(rows, size, size)
+        assert mask_score(np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(size, size)) == want

@@ -192,6 +192,9 @@ def qr_svg(data: str) -> bytes:
     with a viewBox so that it scales to whatever size a sheet or poster gives it."""
     import segno
 
+    from .qrmask import install
+
+    install()  # segno's mask choice, computed with numpy (the same code; render/qrmask.py)
     buf = io.BytesIO()
     segno.make(data, error="m", micro=False).save(buf, kind="svg", scale=4, border=4, xmldecl=False,
                                                   svgclass=None, lineclass=None, light="#fff")

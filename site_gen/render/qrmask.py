@@ -1,0 +1,94 @@
+"""segno's choice of a QR code's data mask, computed with numpy: the same mask, the same modules.
+
+segno tries each of the eight data masks on a code and keeps the one with the lowest penalty
+score (ISO/IEC 18004 7.8.3). It does so module by module in Python: about three quarters of the
+15 ms a code takes, and a hub makes a code per campaign or article and channel (docs/performance.md).
+``find_and_apply_best_mask`` here applies the masks and scores them on whole arrays instead and
+takes segno's place in its encoder (``install``). It keeps segno's scoring exactly as segno computes
+it — including where that reads the standard its own way, such as how far it looks for light
+modules around a finder-like pattern (N3) — so the code drawn is the one segno draws:
+``tests/test_qr.py`` compares the two on many codes and on random matrices.
+
+Micro QR codes and a mask chosen by the caller go to segno's own function.
+"""
+
+from __future__ import annotations
+
+_installed: dict = {}
+_N3 = bytes((1, 0, 1, 1, 1, 0, 1))  # dark light dark dark dark light dark
+
+
+def install() -> None:
+    """Let segno's encoder choose masks with ``find_and_apply_best_mask`` (once per process)."""
+    if _installed:
+        return
+    import segno.encoder as encoder
+
+    _installed["segno"] = encoder.find_and_apply_best_mask
+    encoder.find_and_apply_best_mask = find_and_apply_best_mask
+
+
+def _n3_run(seq: bytes, size: int) -> int:
+    """segno's N3 for one row or column (its ``n3_pattern_occurrences``), on bytes."""
+    count = 0
+    idx = seq.find(_N3)
+    while idx != -1:
+        offset = idx + 7
+        if idx in (0, size - 7) or not any(seq[max(idx - 4, 0):min(idx, size)]) \
+                or not any(seq[max(offset, 0):min(offset + 4, size)]):
+            count += 40
+        else:
+            offset = idx + 4  # too few light modules around it: look again from its middle
+        idx = seq.find(_N3, offset)
+    return count
+
+
+def mask_score(m) -> int:
+    """segno.encoder.evaluate_mask (the sum of N1 … N4) of a square uint8 array (module values as
+    segno holds them)."""
+    import numpy as np
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    size = m.shape[0]
+    t = np.ascontiguousarray(m.T)
+    score = 0
+    for rows in (m, t):
+        # N1: each run of five or more equal modules in a row (column) scores its length - 2
+        starts = np.ones(rows.shape, dtype=bool)
+        starts[:, 1:] = rows[:, 1:] != rows[:, :-1]
+        lengths = np.diff(np.append(np.flatnonzero(starts.ravel()), rows.size))
+        long = lengths[lengths >= 5]
+        score += int(long.sum()) - 2 * len(long)
+        # N3: only the rows (columns) holding the pattern are read, as segno reads them
+        held = (sliding_window_view(rows, 7, axis=1) == np.frombuffer(_N3, dtype=np.uint8)).all(axis=2).any(axis=1)
+        score += sum(_n3_run(rows[i].tobytes(), size) for i in np.flatnonzero(held))
+    # N2: 3 for each 2x2 block of equal modules
+    a, b, c, d = m[1:, 1:], m[1:, :-1], m[:-1, 1:], m[:-1, :-1]
+    score += 3 * int(np.count_nonzero((a == b) & (b == c) & (c == d)))
+    # N4: 10 for each 5 % the share of dark modules is away from half
+    percent = float(int(m.sum(dtype=np.int64))) / (size ** 2)
+    return score + 10 * int(abs(percent * 100 - 50) / 5)
+
+
+def find_and_apply_best_mask(matrix, width, height, proposed_mask=None):
+    """segno.encoder.find_and_apply_best_mask, for QR codes (not Micro QR) with no mask given."""
+    import segno.encoder as encoder
+
+    if proposed_mask is not None or (width == height and width < 21) or width != height:
+        return _installed["segno"](matrix, width, height, proposed_mask)
+    import numpy as np
+
+    function_matrix = encoder.make_matrix(width, height)
+    encoder.add_finder_patterns(function_matrix, width, height)
+    encoder.add_alignment_patterns(function_matrix, width, height)
+    function_matrix[-8][8] = 0x1
+    region = np.frombuffer(b"".join(function_matrix), dtype=np.uint8).reshape(height, width) > 0x1
+    base = np.frombuffer(b"".join(matrix), dtype=np.uint8).reshape(height, width)
+    i, j = np.indices((height, width))
+    best_score, best_pattern, best = encoder._MAX_PENALTY_SCORE, None, None
+    for number, pattern in enumerate(encoder.get_data_mask_functions(False)):
+        masked = base ^ (pattern(i, j) & region).astype(np.uint8)
+        score = mask_score(masked)
+        if score < best_score:  # the first of equal scores, as segno keeps it
+            best_score, best_pattern, best = score, number, masked
+    return best_pattern, tuple(bytearray(row.tobytes()) for row in best)
