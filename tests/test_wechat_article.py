@@ -366,6 +366,30 @@ def test_the_tag_only_rewrite_gives_what_the_token_by_token_rewrite_gives(tmp_pa
             assert one == other, (memory, html[:300])
 
 
+def test_tags_the_rewrite_skips_or_shortens_come_out_as_the_rewriter_writes_them():
+    """_Rewriter.result leaves plainly written tags of _VERBATIM alone, and rewrites a tag whose
+    attributes all go (a heading's id) as its bare tag: each gives what the rewriter's own handling
+    of that one tag gives."""
+    from site_gen.render import wechat_article as wa
+
+    def handled(tag: str) -> str:  # the rewriter's own handling, without its memory
+        r = wa._Rewriter("https://hub.example/articles/a/", wa.Notes(1))
+        r._dispatch(wa._TAG_TOKEN.match(tag))
+        return "".join(r.out)
+
+    for name in sorted(wa._VERBATIM):
+        for tag in (f"<{name}>", f"</{name}>"):
+            assert handled(tag) == tag
+            assert not wa._CHANGING_TAG.match(tag)
+    wa._PLAIN_TAGS.clear()
+    for tag in ('<h2 id="x">', '<H2 ID="y">', '<div CLASS="box">', '<section Class="footnotes" id="f">',
+                '<td colspan="2" id="c">', '<p style="color:red" id="a">', '<br id="b">', '<hr id="h" />',
+                '<meta name="x">', '<aside id="n">', '<p data-x="class">', '<a href="/x/" id="l">'):
+        assert wa._CHANGING_TAG.match(tag)
+        assert wa._Rewriter("https://hub.example/articles/a/", wa.Notes(1)).result(tag) == handled(tag), tag
+    assert handled('<h2 id="x">') == "<h2>" and handled('<div CLASS="box">') == '<div class="wx-box">'
+
+
 def test_remembered_url_joins_are_urljoins():
     # _Rewriter.join remembers a join across articles when only the base's scheme and host matter
     from site_gen.render import wechat_article as wa

@@ -114,13 +114,13 @@ def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tupl
     diagnostics += more
     if node is None and more:
         return None, diagnostics
-    conv = Converter(rel, line_offset=split.front_line - 1, lines=tuple(src.text.split("\n")))
+    lines = tuple(src.text.split("\n"))
+    conv = Converter(rel, line_offset=split.front_line - 1, lines=lines)
     rec = conv.record(node, ARTICLE if kind == "article" else PAGE, what, whole_file=Location(rel, 1, 1))
     diagnostics += conv.diagnostics
     if rec is None or "title" not in rec or (kind == "article" and "date" not in rec):
         return None, diagnostics
 
-    lines = tuple(src.text.split("\n"))
     body = parse_body(md, split.body, rel, split.body_line, lines)
     diagnostics += body.diagnostics
 

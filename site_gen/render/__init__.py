@@ -213,7 +213,12 @@ class Renderer:
     def _folder(self, target: str) -> None:
         folder = os.path.dirname(target)
         if folder not in self._made_dirs:
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.mkdir(folder)  # (an article's own folder: its parent is there already)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
             self._made_dirs.add(folder)
 
     def output(self, out_path: str, make) -> None:

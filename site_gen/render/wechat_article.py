@@ -262,7 +262,7 @@ class _Rewriter:
         its tags change. Any other goes through ``result_by_token``, which also handles text."""
         if self.drop_depth or "&" in html or _DROPS_SUBTREE.search(html):
             return self.result_by_token(html)
-        return _TAG_TOKEN.sub(self._tag, html)
+        return _CHANGING_TAG.sub(self._tag, html)  # (the tags it leaves alone would come out the same)
 
     def _tag(self, m: re.Match) -> str:
         """One tag rewritten: from memory when it is context-free and was seen before."""
@@ -271,7 +271,14 @@ class _Rewriter:
             done = plain.get(m.group())
             if done is not None:  # a tag seen before, rewritten the same way wherever it is
                 return done
-        remember = m.group(2).lower() not in _STATEFUL and not self.drop_depth and len(plain) < 4096
+        name = m.group(2).lower()
+        if m.group(3) and not m.group(1) and not m.group(4) and not self.drop_depth and name not in _STATEFUL \
+                and name not in _KEEP_ATTRS and "class" not in m.group(3).lower() and "style" not in m.group(3).lower():
+            # every attribute goes (a heading's id): rewritten as the bare tag is, and remembered so
+            bare = f"<{m.group(2)}>"
+            done = plain.get(bare)
+            return done if done is not None else self._tag(_TAG_TOKEN.match(bare))
+        remember = name not in _STATEFUL and not self.drop_depth and len(plain) < 4096
         mark = len(out)
         self._dispatch(m)
         text = "".join(out[mark:])
@@ -309,6 +316,14 @@ _STATEFUL = _DROP_TREE | _DROP_TAG | {"a", "img"}
 # footnote's back link (its "↩")
 _DROPS_SUBTREE = re.compile(r"<(?i:" + "|".join(sorted(_DROP_TREE - _VOID)) + r")[\s/>]|footnote-backref")
 _PLAIN_TAGS: dict[str, str] = {}
+# Tags that come out as they went in when written plainly (``<p>``, ``</li>``: lower case, no
+# attributes): most of an article's, so _Rewriter.result's re.sub matches only the others
+# (tests/test_wechat_article.py checks each name against the rewriter)
+_VERBATIM = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code",
+                       "table", "thead", "tbody", "tr", "th", "td", "strong", "em", "s", "del", "ins", "sup",
+                       "sub", "b", "i", "u", "span", "mark", "small", "section", "div", "dl", "dt", "dd"})
+_CHANGING_TAG = re.compile("<(?!/?(?:" + "|".join(sorted(_VERBATIM, key=lambda n: (-len(n), n))) + ")>)"
+                           + _TAG_TOKEN.pattern[1:])
 _JOINED: dict[tuple, str] = {}  # ((the base's scheme, host), URL) -> the URL joined (_Rewriter.join)
 
 
