@@ -154,6 +154,20 @@ def test_the_plain_python_sketch_equals_the_numpy_one(text):
         assert sketch_py(norm_text(text)) == sketch(codepoints(text))
 
 
+def test_the_sketches_agree_whether_or_not_every_bin_is_filled():
+    # sketch() writes a text that fills every bin straight from numpy, and fills empty bins in Python
+    import random
+
+    rnd = random.Random(5)
+    chars = "中文字词句段落标点符号的了是在有和人这我们他"
+    for length in (6, 40, 120, 2000, 5000):
+        text = "".join(rnd.choice(chars) for _ in range(length))
+        hashes = len(norm_text(text)) - SHINGLE + 1
+        assert sketch_py(norm_text(text)) == sketch(codepoints(text)), length
+        if length >= 2000:
+            assert hashes > 10 * 128  # every one of the 128 bins filled, all but surely
+
+
 def test_a_warm_build_with_one_change_does_not_import_numpy(tmp_path, tmp_path_factory):
     hub = generated_hub(tmp_path_factory, "numpy", NUMPY_FROM + 6)
     out = tmp_path / "out"

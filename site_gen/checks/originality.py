@@ -131,6 +131,8 @@ def sketch(cp) -> bytes:
     first = np.searchsorted(bins, ids)
     present = first < len(h)
     present[present] = bins[first[present]] == ids[present]
+    if present.all():  # (a text of some length fills every bin)
+        return (h[first] & np.uint64(_VALUE_MASK_INT)).astype("<u8").tobytes()
     values = (h[first[present]] & np.uint64(_VALUE_MASK_INT)).tolist()
     out: list = [None] * BINS
     for i, v in zip(np.flatnonzero(present).tolist(), values):
