@@ -10,6 +10,8 @@ and measures, as medians of --runs runs:
 - check: cold (no cache) and warm
 - peak memory: the largest summed RSS of the process tree, sampled every 10 ms, and the largest
   summed PSS (shared pages divided among the processes sharing them), sampled every 50 ms
+- CPU seconds of each tool's cold build (user + system time of all its processes), a second
+  measure of the work done that the machine's other tenants disturb less than wall time
 - serve: time from saving one article to the reload message (bench/serve_rebuild.py), if present
 
 and prints a Markdown table with every figure as a ratio to Hugo's cold build (time) or Hugo's peak
@@ -36,6 +38,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -88,10 +91,13 @@ def tree_pss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int]:
-    """Run a command; return (wall seconds, peak tree RSS, peak tree PSS in bytes). Fails loudly on a
-    non-zero exit. RSS is sampled every 10 ms, PSS (costlier to read) every 50 ms."""
+def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int, float]:
+    """Run a command; return (wall seconds, peak tree RSS, peak tree PSS in bytes, CPU seconds). Fails
+    loudly on a non-zero exit. RSS is sampled every 10 ms, PSS (costlier to read) every 50 ms. CPU
+    seconds: user + system time of the command and every process it waited for (its workers; a
+    thread's time counts in its process), from getrusage(RUSAGE_CHILDREN) around the run."""
     peak = [0, 0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     done = threading.Event()
@@ -109,11 +115,13 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int]:
     t.start()
     err, _ = proc.communicate()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     t.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode(errors='replace')[-2000:]}")
-    return elapsed, peak[0], peak[1]
+    return elapsed, peak[0], peak[1], cpu
 
 
 def median(values):
@@ -159,18 +167,20 @@ def bench_size(n: int, runs: int, work: str) -> dict:
                    stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), hub, hugo_dir], check=True)
     cache = os.path.join(hub, ".site-gen-cache")
-    r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "hugo_pss", "cold", "cold_mem", "cold_pss",
-                                           "warm", "warm_one", "check_cold", "check_warm")}
+    r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "hugo_pss", "hugo_cpu", "cold", "cold_mem",
+                                           "cold_pss", "cold_cpu", "warm", "warm_one", "check_cold", "check_warm")}
     for i in range(runs):
         clear(hugo_out, os.path.join(hugo_dir, "resources"))
-        t, m, pss = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_dir)
+        t, m, pss, cpu = timed(["hugo", "--quiet", "-d", hugo_out], cwd=hugo_dir)
         r["hugo_cold"].append(t)
+        r["hugo_cpu"].append(cpu)
         r["hugo_mem"].append(m)
         r["hugo_pss"].append(pss)
 
         clear(out, cache)
-        t, m, pss = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))
+        t, m, pss, cpu = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))
         r["cold"].append(t)
+        r["cold_cpu"].append(cpu)
         r["cold_mem"].append(m)
         r["cold_pss"].append(pss)
         r["warm"].append(timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))[0])
@@ -245,8 +255,13 @@ def main() -> None:
         if "serve" in r:
             print(f"\nserve, one article saved, N={n}:\n" + "\n".join(r["serve"] if isinstance(r["serve"], list)
                                                                        else [r["serve"]]))
+    print("\ncold builds, CPU seconds (user + system, all processes):\n")
+    print("| N | Hugo | site-gen (ratio) |\n|---|---|---|")
+    for n, r in results.items():
+        print(f"| {n} | {r['hugo_cpu']:.1f} s | {r['cold_cpu']:.1f} s ({r['cold_cpu'] / max(r['hugo_cpu'], 1e-9):.2f}) |")
     if 4000 in results and 16000 in results:
-        print(f"\n16,000 / 4,000 cold-build ratio: {results[16000]['cold'] / results[4000]['cold']:.2f}")
+        print(f"\n16,000 / 4,000 cold-build ratio: {results[16000]['cold'] / results[4000]['cold']:.2f}"
+              f" (Hugo's: {results[16000]['hugo_cold'] / results[4000]['hugo_cold']:.2f})")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as fh:
         json.dump({"machine": machine_line(), "results": results, "rm_before": args.rm_before}, fh, indent=2)

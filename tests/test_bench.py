@@ -4,6 +4,7 @@ measured by bench/run.py and recorded in docs/performance.md, not by tests)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,11 @@ def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
     data = json.loads((tmp_path / "out/results.json").read_text())
     r = data["results"]["60"]
     assert r["hugo_cold"] > 0 and r["cold"] > 0 and r["warm_one"] > 0 and r["cold_mem"] > 0 and r["cold_pss"] > 0
+    # CPU time counts the whole process tree: a cold build is more than Python's start-up, and a
+    # process never uses more CPU than its wall time on the machine's cores
+    assert 0.1 < r["cold_cpu"] <= r["cold"] * os.cpu_count() + 0.05 and 0 < r["hugo_cpu"]
+    assert "cold builds, CPU seconds (user + system, all processes):" in p.stdout
+    assert f"| 60 | {r['hugo_cpu']:.1f} s | {r['cold_cpu']:.1f} s (" in p.stdout
     hugo_pages = list((tmp_path / "work/hugo-out60/articles").glob("*/index.html"))
     site_pages = list((tmp_path / "work/out60/articles").glob("*/index.html"))
     assert len(hugo_pages) == len(site_pages) == 60
