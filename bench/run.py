@@ -163,6 +163,7 @@ def clear(*paths: str) -> None:
 def bench_size(n: int, runs: int, work: str) -> dict:
     hub, hugo_dir = os.path.join(work, f"hub{n}"), os.path.join(work, f"hugo{n}")
     out, hugo_out = os.path.join(work, f"out{n}"), os.path.join(work, f"hugo-out{n}")
+    clear(hub, hugo_dir, out, hugo_out)  # a previous benchmark's: moved aside, not deleted by the generators
     subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), str(n), hub], check=True,
                    stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), hub, hugo_dir], check=True)
