@@ -275,3 +275,26 @@ def test_prose_keeps_the_text_blocks_compactly():
         TextBlock(1, ""),)
     assert Prose(blocks).text == "第一段。\x00\x00a `b` c\nd" and list(Prose(blocks).lines) == [3, 5, 9]
     assert Prose([TextBlock(2, "x\x00y")]).blocks() == (TextBlock(2, "x\x00y"),)
+
+
+def test_a_parallel_cold_build_records_the_keys_a_one_process_build_records(hub, tmp_path):
+    """A cold build records each page's render key where the page is rendered (a worker or this
+    process): the keys the next build compares are the same with one process or two, and a warm
+    build after a parallel cold build carries every page over, listing pages included."""
+    import json
+
+    def keys_after(out, jobs):
+        shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
+        build(hub, out, "--jobs", jobs)
+        (found,) = (hub / ".site-gen-cache").glob("render-*.json")
+        return json.loads(found.read_text(encoding="utf-8"))
+
+    one, two = keys_after(tmp_path / "one", "1"), keys_after(tmp_path / "two", "2")
+    assert one == two
+    pages = [p for p in one if p.endswith(".html") and not p.startswith("qr/")]
+    assert len([p for p in pages if p.startswith("articles/")]) >= N - 5
+    assert {"index.html", "404.html", "campaigns/index.html"} <= set(pages)
+    assert any(p.startswith("tags/") for p in pages) and any(p.startswith("wechat/articles/") for p in pages)
+    before = {p: (tmp_path / "two" / p).stat().st_ino for p in pages}
+    build(hub, tmp_path / "two", "--jobs", "2")
+    assert {p for p in pages if (tmp_path / "two" / p).stat().st_ino != before[p]} == set()

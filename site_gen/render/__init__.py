@@ -140,18 +140,25 @@ class Renderer:
 
     def article_page(self, a) -> None:
         """An article's page and its paste-ready WeChat export (article_pages has found that they
-        cannot be carried over)."""
+        cannot be carried over, or there is nothing to carry them over from)."""
         entry = self._entries[a.path]
+        if self.keyed and self.reuse is None:  # a cold build: the key, for the next build
+            self._article_key(a)
         self.page(entry_path(entry), "article.html", title=a.title, description=a.summary, palette_of=a.persona,
                   image=a.cover, kind="article", draft=a.draft, article=a)
         self.output(wechat_article.export_path(a.slug), lambda: wechat_article.export_bytes(self, entry, a))
 
-    def _carry_article(self, a) -> bool:
-        """Record the render key of an article's page and export; carry both over when they can be."""
+    def _article_key(self, a) -> tuple[str, str, str, str]:
+        """Record the render key of an article's page and export: (site path, page, export, key)."""
         entry = self._entries[a.path]
         site_path = entry_path(entry)
         out_path, export_path = page_file(site_path), wechat_article.export_path(a.slug)
         key = self.keys[out_path] = self.keys[export_path] = self._entry_key(entry, True)
+        return site_path, out_path, export_path, key
+
+    def _carry_article(self, a) -> bool:
+        """Record the render key of an article's page and export; carry both over when they can be."""
+        site_path, out_path, export_path, key = self._article_key(a)
         if self._carry(out_path, key) and self._carry(export_path, key):
             self.html_pages.append(site_path)
             return True
@@ -167,13 +174,33 @@ class Renderer:
             hit = self._cards[(entry.path, body)] = entry_key(self._global_key, entry, self.schedule, body, parts)
         return hit
 
+    def listing(self, args: tuple, kwargs: dict) -> None:
+        """Render a page other than an article's (``self.page``'s arguments) that article_pages has
+        found cannot be carried over, or has nothing to carry over from."""
+        if self.keyed and self.reuse is None:  # a cold build: the key, for the next build
+            self._listing_key(args, kwargs)
+        self.page(*args, **kwargs)
+
     def _carry_listing(self, args: tuple, kwargs: dict) -> bool:
         """A page other than an article's (``self.page``'s arguments) is carried over like an
         article's page when its key is the previous build's: the page's arguments, with each entry
         shown by the key of its card — or of its whole page, when the template can show its body.
         A build records the key (a cold one too, for the next build); the preview does not."""
-        if not self.keyed:
+        key = self._listing_key(args, kwargs)
+        if key is None:
             return False
+        site_path, template = args
+        out_path = "404.html" if template == "404.html" else page_file(site_path)
+        if not self._carry(out_path, key):
+            return False
+        if kwargs.get("sitemap", True) and template != "404.html":
+            self.html_pages.append(site_path)
+        return True
+
+    def _listing_key(self, args: tuple, kwargs: dict) -> str | None:
+        """Record the render key of a listing page (None: it has none, and is always rendered)."""
+        if not self.keyed:
+            return None
         site_path, template = args
         out_path = "404.html" if template == "404.html" else page_file(site_path)
         if template not in self._reads_body:
@@ -189,13 +216,9 @@ class Renderer:
                 parts.append(name)
                 fingerprint(kwargs[name], card, parts)
         except Unkeyable:
-            return False
+            return None
         key = self.keys[out_path] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
-        if not self._carry(out_path, key):
-            return False
-        if kwargs.get("sitemap", True) and template != "404.html":
-            self.html_pages.append(site_path)
-        return True
+        return key
 
     def _carry(self, out_path: str, key: str) -> bool:
         old = self.reuse
@@ -251,12 +274,13 @@ class Renderer:
         templates, views) by fork and send back the files they wrote."""
         self._global_key = global_key(self.site, self.schedule) + repr(self.menus)
         self._entries = {e.path: e for e in self.schedule.published}
-        listings = [(args, kwargs) for args, kwargs in listings if not self._carry_listing(args, kwargs)]
-        articles = [a for a in articles if not self._carry_article(a)]
+        if self.reuse is not None:  # (else each page's key is recorded where it is rendered, in parallel)
+            listings = [(args, kwargs) for args, kwargs in listings if not self._carry_listing(args, kwargs)]
+            articles = [a for a in articles if not self._carry_article(a)]
         # a listing page shows hundreds of cards: it costs about as much as 20 article pages
         if self.jobs <= 1 or len(articles) + 20 * len(listings) < PARALLEL_MIN_PAGES:
             for args, kwargs in listings:  # the home page first: a template error names it
-                self.page(*args, **kwargs)
+                self.listing(args, kwargs)
             for a in articles:
                 self.article_page(a)
             return
@@ -333,7 +357,7 @@ def _claim_and_render(renderer, articles, listings, tasks, counter) -> list[tupl
                 renderer.article_page(a)
         else:
             for args, kwargs in listings[start:end]:
-                renderer.page(*args, **kwargs)
+                renderer.listing(args, kwargs)
         out.append((i, renderer.files, renderer.diagnostics, renderer.html_pages, renderer.keys))
 
 
