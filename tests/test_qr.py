@@ -211,3 +211,23 @@ def test_the_numpy_mask_score_is_segnos_on_any_matrix():
                 row[:] = bytearray(([1, 0, 1, 1, 1, 0, 1] * 12)[rnd.randrange(7):][:size])
         want = encoder.evaluate_mask(rows, size, size)
         assert mask_score(np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(size, size)) == want
+
+
+def test_a_segno_without_what_the_numpy_mask_choice_needs_keeps_its_own(monkeypatch):
+    """A later segno that renamed what render/qrmask.py uses keeps choosing masks itself (a build
+    must not fail on an AttributeError in a QR code)."""
+    import segno.encoder as encoder
+
+    from site_gen.render import qrmask
+
+    segnos = qrmask._installed.get("segno") or encoder.find_and_apply_best_mask  # (installed already?)
+    monkeypatch.setattr(encoder, "find_and_apply_best_mask", segnos)
+    monkeypatch.setattr(qrmask, "_installed", {})
+    monkeypatch.delattr(encoder, "add_alignment_patterns")
+    qrmask.install()
+    assert encoder.find_and_apply_best_mask is segnos
+    monkeypatch.undo()
+    monkeypatch.setattr(encoder, "find_and_apply_best_mask", segnos)
+    monkeypatch.setattr(qrmask, "_installed", {})
+    qrmask.install()  # with everything there, it takes segno's place
+    assert encoder.find_and_apply_best_mask is qrmask.find_and_apply_best_mask

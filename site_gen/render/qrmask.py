@@ -18,14 +18,21 @@ _installed: dict = {}
 _N3 = bytes((1, 0, 1, 1, 1, 0, 1))  # dark light dark dark dark light dark
 
 
+# what find_and_apply_best_mask uses of segno's encoder: a segno without one of them keeps its own
+_NEEDS = ("find_and_apply_best_mask", "make_matrix", "add_finder_patterns", "add_alignment_patterns",
+          "get_data_mask_functions", "_MAX_PENALTY_SCORE")
+
+
 def install() -> None:
-    """Let segno's encoder choose masks with ``find_and_apply_best_mask`` (once per process)."""
+    """Let segno's encoder choose masks with ``find_and_apply_best_mask`` (once per process), if
+    it has everything that needs."""
     if _installed:
         return
     import segno.encoder as encoder
 
-    _installed["segno"] = encoder.find_and_apply_best_mask
-    encoder.find_and_apply_best_mask = find_and_apply_best_mask
+    _installed["segno"] = getattr(encoder, "find_and_apply_best_mask", None)
+    if all(hasattr(encoder, name) for name in _NEEDS):
+        encoder.find_and_apply_best_mask = find_and_apply_best_mask
 
 
 def _n3_run(seq: bytes, size: int) -> int:
