@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import pickle
+import threading
 from dataclasses import dataclass, field
 
 from .checks import Memo, make_context, run_checks
@@ -78,10 +80,14 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
     keys: dict[str, str] = {}
     if jobs > 1 and len(site.articles) >= PARALLEL_MIN_PAGES:  # the pages render in worker processes
         # this process runs the checks while its workers render the article pages; when the checks
-        # fail, the pages are dropped (the caller discards the staging folder) as if never rendered
+        # fail, the pages are dropped (the caller discards the staging folder) as if never rendered.
+        # A warm build renders few pages, most of them in this process: a forked process runs the
+        # checks meanwhile instead
         checked: list[Diagnostic] = []
+        forked = _ForkedChecks(context) if reuse is not None else None
         files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage,
-                                  meanwhile=lambda: checked.extend(run_checks(context)))
+                                  meanwhile=lambda: checked.extend(
+                                      forked.result() if forked is not None else run_checks(context)))
         diagnostics += checked
     else:
         diagnostics += run_checks(context)
@@ -96,3 +102,48 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
         result.files, result.render_keys = files, keys
         result.previous = frozenset(reuse.digests) if reuse is not None else None
     return result
+
+
+class _ForkedChecks:
+    """``run_checks(context)`` in a forked process, started now; ``result()`` waits for its
+    diagnostics — or, if the process could not be made or did not deliver them, runs the checks here.
+    Only from a process with one thread (forking copies no other thread, but any lock one held)."""
+
+    def __init__(self, context):
+        self.context, self.pid, self.fd = context, None, None
+        if threading.active_count() != 1 or not hasattr(os, "fork"):
+            return
+        try:
+            r, w = os.pipe()
+        except OSError:
+            return
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            return
+        if pid == 0:  # the checking process: its diagnostics down the pipe, then gone without cleanup
+            try:
+                os.close(r)
+                data = pickle.dumps(run_checks(context), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(w, "wb") as fh:
+                    fh.write(data)
+            finally:
+                os._exit(0)
+        os.close(w)
+        self.pid, self.fd = pid, r
+
+    def result(self) -> list[Diagnostic]:
+        if self.pid is None:
+            return run_checks(self.context)
+        try:
+            with os.fdopen(self.fd, "rb") as fh:
+                data = fh.read()
+        finally:
+            os.waitpid(self.pid, 0)
+        try:
+            found = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - nothing or a part arrived: the process failed
+            found = None
+        return found if isinstance(found, list) else run_checks(self.context)

@@ -298,3 +298,68 @@ def test_a_parallel_cold_build_records_the_keys_a_one_process_build_records(hub,
     before = {p: (tmp_path / "two" / p).stat().st_ino for p in pages}
     build(hub, tmp_path / "two", "--jobs", "2")
     assert {p for p in pages if (tmp_path / "two" / p).stat().st_ino != before[p]} == set()
+
+
+def _warm_checks(hub, tmp_path, monkeypatch, fork=None, child=None):
+    """A copy of ``hub`` with a sentence too long for its persona (VOICE002), built cold and then
+    warm with two processes, the warm build in this process: (its diagnostics, the pids that ran the
+    checks, the copy). ``fork``/``child``: stand-ins for os.fork and for what the checks do first
+    in a forked process."""
+    import os
+
+    from site_gen import build as pipeline
+
+    root, out = tmp_path / "hub", tmp_path / "out"
+    shutil.copytree(hub, root, ignore=shutil.ignore_patterns(".site-gen-cache"))
+    article = next(p for p in sorted((root / "content/articles").rglob("*.md"))
+                   if "\npersona: kefu\n" in p.read_text(encoding="utf-8"))  # (kefu: at most 90 a sentence)
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("\n## ", "\n" + "这是一个很长很长的句子" * 20 + "。\n\n## ", 1), encoding="utf-8")
+    build(root, out, "--jobs", "2")
+    pids, parent, real = tmp_path / "pids", os.getpid(), pipeline.run_checks
+
+    def spy(ctx, *args, **kwargs):
+        with open(pids, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        if child is not None and os.getpid() != parent:
+            child()
+        return real(ctx, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run_checks", spy)
+    if fork is not None:
+        monkeypatch.setattr(os, "fork", fork)
+    result = pipeline.run(str(root), now=NOW, jobs=2, previous_output=os.path.abspath(out))
+    monkeypatch.undo()
+    assert not result.failed(False) and result.files
+    found = [(d.code, d.location.path) for d in result.diagnostics]
+    assert ("VOICE002", article.relative_to(root).as_posix()) in found, found
+    cold = pipeline.run(str(root), now=NOW, jobs=1, render=False).diagnostics
+    return result.diagnostics, cold, [int(p) for p in pids.read_text(encoding="utf-8").split()]
+
+
+def test_a_warm_parallel_build_runs_the_checks_in_a_forked_process_meanwhile(hub, tmp_path, monkeypatch):
+    """A warm build renders a handful of pages, in its own process: a forked process runs the checks
+    meanwhile, and its diagnostics are the ones a one-process build finds."""
+    import os
+
+    diagnostics, cold, pids = _warm_checks(hub, tmp_path, monkeypatch)
+    assert len(pids) == 1 and pids[0] != os.getpid()
+    assert diagnostics == cold
+
+
+def test_without_a_forked_checker_the_checks_run_in_the_build_process(hub, tmp_path, monkeypatch):
+    import os
+
+    def no_fork():
+        raise OSError("no more processes")
+
+    diagnostics, cold, pids = _warm_checks(hub, tmp_path, monkeypatch, fork=no_fork)
+    assert pids == [os.getpid()] and diagnostics == cold
+
+
+def test_a_checking_process_that_dies_leaves_the_checks_to_the_build_process(hub, tmp_path, monkeypatch):
+    import os
+
+    diagnostics, cold, pids = _warm_checks(hub, tmp_path, monkeypatch, child=lambda: os._exit(3))
+    assert len(pids) == 2 and pids[0] != os.getpid() and pids[1] == os.getpid()
+    assert diagnostics == cold
