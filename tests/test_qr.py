@@ -231,3 +231,36 @@ def test_a_segno_without_what_the_numpy_mask_choice_needs_keeps_its_own(monkeypa
     monkeypatch.setattr(qrmask, "_installed", {})
     qrmask.install()  # with everything there, it takes segno's place
     assert encoder.find_and_apply_best_mask is qrmask.find_and_apply_best_mask
+
+
+def test_equal_mask_scores_keep_the_first_mask_as_segno_does(monkeypatch):
+    """Between masks of equal score segno keeps the first; so does the numpy choice (a tie is rare
+    in real codes, so it is forced here: every mask scores the same, then all but mask 5 do)."""
+    import segno
+    import segno.encoder as encoder
+
+    from site_gen.render import qrmask
+
+    qrmask.install()
+    own = qrmask._installed["segno"]
+    for scores in ({}, {5: 7}):  # mask -> score (others: 40)
+        def numpy_score(m, scores=scores):
+            numpy_score.calls += 1
+            return scores.get(numpy_score.calls - 1, 40)
+
+        def segno_score(matrix, width, height, scores=scores):
+            segno_score.calls += 1
+            return scores.get(segno_score.calls - 1, 40)
+
+        numpy_score.calls = segno_score.calls = 0
+        monkeypatch.setattr(qrmask, "mask_score", numpy_score)
+        monkeypatch.setattr(encoder, "evaluate_mask", segno_score)
+        code = segno.make(tracked("/articles/a/", "wechat", "a"), error="m", micro=False)
+        try:
+            encoder.find_and_apply_best_mask = own
+            segno_score.calls = 0
+            theirs = segno.make(tracked("/articles/a/", "wechat", "a"), error="m", micro=False)
+        finally:
+            encoder.find_and_apply_best_mask = qrmask.find_and_apply_best_mask
+        assert code.mask == theirs.mask == (5 if scores else 0)
+        assert code.matrix == theirs.matrix
