@@ -186,19 +186,20 @@ class Renderer:
         article's page when its key is the previous build's: the page's arguments, with each entry
         shown by the key of its card — or of its whole page, when the template can show its body.
         A build records the key (a cold one too, for the next build); the preview does not."""
-        key = self._listing_key(args, kwargs)
-        if key is None:
+        keyed = self._listing_key(args, kwargs)
+        if keyed is None:
             return False
         site_path, template = args
-        out_path = "404.html" if template == "404.html" else page_file(site_path)
+        out_path, key = keyed
         if not self._carry(out_path, key):
             return False
         if kwargs.get("sitemap", True) and template != "404.html":
             self.html_pages.append(site_path)
         return True
 
-    def _listing_key(self, args: tuple, kwargs: dict) -> str | None:
-        """Record the render key of a listing page (None: it has none, and is always rendered)."""
+    def _listing_key(self, args: tuple, kwargs: dict) -> tuple[str, str] | None:
+        """Record the render key of a listing page: (its output path, the key); None: it has none,
+        and is always rendered."""
         if not self.keyed:
             return None
         site_path, template = args
@@ -218,7 +219,7 @@ class Renderer:
         except Unkeyable:
             return None
         key = self.keys[out_path] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
-        return key
+        return out_path, key
 
     def _carry(self, out_path: str, key: str) -> bool:
         old = self.reuse
