@@ -122,6 +122,51 @@ class Link:
         return (Link, (self.url, self.loc, self.image))
 
 
+class Links:
+    """An entry's links and images, kept compact like its prose: their URLs in a tuple, and each
+    one's line, column and kind (1: an image) in one array. A warm build unpickles every entry, and
+    a dozen Link objects with their Locations were a third of an entry's unpickling time; only the
+    link and menu checks look at them. Iterating (or indexing) makes the Link objects."""
+
+    __slots__ = ("path", "urls", "marks")
+
+    def __init__(self, links=(), path: str = "", urls: tuple[str, ...] | None = None, marks=None):
+        if urls is not None:  # unpickling
+            self.path, self.urls, self.marks = path, urls, marks
+            return
+        links = tuple(links)
+        if any(link.loc.path != path for link in links):
+            raise ValueError("an entry's links are all in its own file")
+        self.path, self.urls = path, tuple(link.url for link in links)
+        self.marks = array("i", [v for link in links for v in (link.loc.line, link.loc.column, link.image)])
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+    def __getitem__(self, i: int) -> Link:
+        m, at = self.marks, 3 * range(len(self.urls))[i]  # (range: negative indexes, IndexError)
+        return Link(self.urls[i], Location(self.path, m[at], m[at + 1]), bool(m[at + 2]))
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self.urls)))
+
+    def images(self):
+        """Whether each link is an image (1) or not (0), in order: beside ``urls``."""
+        return self.marks[2::3]
+
+    def __reduce__(self):
+        return (Links, ((), self.path, self.urls, self.marks))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Links) and (self.path, self.urls, self.marks) == (other.path, other.urls, other.marks)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.urls))
+
+    def __repr__(self) -> str:
+        return f"Links({list(self)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class TextBlock:
     """Prose of one Markdown block (code spans blanked out), for the voice checks."""
@@ -234,7 +279,7 @@ class Entry:
     digest: str  # of the body's HTML (render/reuse.py)
     sketch: bytes | None  # the plain text's MinHash sketch (checks/originality.py); None: too short
     reading_minutes: int
-    links: tuple[Link, ...]
+    links: Links  # tuple(entry.links): Link objects
     anchors: frozenset[str]
     prose: Prose  # the text blocks (text_blocks below)
     body_line: int  # file line where the body starts

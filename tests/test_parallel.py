@@ -277,6 +277,30 @@ def test_prose_keeps_the_text_blocks_compactly():
     assert Prose([TextBlock(2, "x\x00y")]).blocks() == (TextBlock(2, "x\x00y"),)
 
 
+
+def test_links_are_kept_compactly_and_given_back_as_link_objects():
+    """Entries keep their links as a tuple of URLs and one array of positions (model.Links) and
+    give them back as Link objects, in order, the same through pickling (the build cache)."""
+    import pickle
+
+    from site_gen.diagnostics import Location
+    from site_gen.model import Link, Links
+
+    rel = "content/articles/a.md"
+    links = [Link("/stores/", Location(rel, 12, 5), False), Link("https://e.com/p.png", Location(rel, 14, 1), True),
+             Link("", Location(rel, 30, 44), False)]
+    for kept in (Links(links, rel), Links((), rel)):
+        again = pickle.loads(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == kept and list(again) == list(kept) and len(again) == len(kept)
+    kept = Links(links, rel)
+    assert list(kept) == links and kept[1] == links[1] and kept[-1] == links[2]
+    assert kept.urls == ("/stores/", "https://e.com/p.png", "") and list(kept.images()) == [0, 1, 0]
+    assert type(kept[0].image) is bool and kept != Links(links[:2], rel)
+    with pytest.raises(IndexError):
+        kept[3]
+    with pytest.raises(ValueError):
+        Links([Link("/x/", Location("content/articles/b.md", 1, 1), False)], rel)
+
 def test_a_parallel_cold_build_records_the_keys_a_one_process_build_records(hub, tmp_path):
     """A cold build records each page's render key where the page is rendered (a worker or this
     process): the keys the next build compares are the same with one process or two, and a warm

@@ -116,10 +116,10 @@ def check(ctx) -> Iterable[Diagnostic]:
     entries = dict(zip(heres, published))
     routes, exists = ctx.routes, {}
     for e, here in zip(published, heres):
-        for link in e.links:
-            url = link.url.strip()
+        for i, url in enumerate(e.links.urls):
+            url = url.strip()
             if url in routes and url.startswith("/") and "#" not in url and "?" not in url:
                 continue  # most links: straight to a page, which _check_link would pass at once
-            d = _check_link(e, link, here, ctx, entries, exists)
+            d = _check_link(e, e.links[i], here, ctx, entries, exists)
             if d is not None:
                 yield d

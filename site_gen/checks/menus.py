@@ -248,9 +248,9 @@ class SiteGraph:
             if e.kind == "article":
                 out += self.card(path) + [self.tag_path(t) for t in e.tags]
             targets = self.targets
-            for link in e.links:
-                if not link.image:
-                    p = targets.get(link.url) or self.target(link.url, path)
+            for url, image in zip(e.links.urls, e.links.images()):
+                if not image:
+                    p = targets.get(url) or self.target(url, path)
                     if p is not None:
                         out.append(p)
             cta = self.ctx.schedule.cta.get(e.path)
