@@ -139,6 +139,42 @@ def test_a_page_that_a_menu_opens_moving_renders_every_page_again(hub, tmp_path)
     assert warm == cold(hub, tmp_path / "cold")
 
 
+
+def test_an_unchanged_entry_s_keys_come_from_the_last_build_s_record(hub, tmp_path):
+    """A warm build takes an entry's render keys from the record the last build kept of them
+    (render/reuse.py, MEMO) while the entry's source, its preview state and the global key are the
+    same, and computes them again when any of them changed. Seen by forging one article's record
+    and its page's key: trusted, the page is carried over; not trusted, it is rendered again."""
+    from site_gen.render.reuse import MEMO
+
+    out = tmp_path / "out"
+    cold(hub, out)
+    first, second = sorted((hub / "content/articles").glob("*.md"))[:2]
+    pages = {a: f"articles/{a.stem[11:]}/index.html" for a in (first, second)}
+
+    def forge(article: Path) -> None:
+        (keys_file,) = (hub / ".site-gen-cache").glob("render-*.json")
+        keys = json.loads(keys_file.read_text(encoding="utf-8"))
+        rel = f"content/articles/{article.name}"
+        source, preview, card, page = keys[MEMO + rel].split(" ")
+        assert keys[pages[article]] == page and len(card) == len(page) == 64
+        keys[MEMO + rel] = f"{source} {preview} {card} {'f' * 64}"
+        keys[pages[article]] = keys[f"wechat/articles/{article.stem[11:]}.html"] = "f" * 64
+        keys_file.write_text(json.dumps(keys), encoding="utf-8")
+
+    def rendered_again(change) -> bool:
+        forge(first)
+        before = (out / pages[first]).stat().st_ino
+        change()
+        build(hub, out)
+        return (out / pages[first]).stat().st_ino != before
+
+    assert not rendered_again(lambda: None)  # the record trusted: the forged key is the page's
+    assert rendered_again(lambda: edit_body(first))  # its source changed
+    persona = hub / "content/personas/xiaobei.yaml"
+    assert rendered_again(lambda: persona.write_text(persona.read_text(encoding="utf-8") + "\n", encoding="utf-8"))
+    assert build(hub, out) == cold(hub, tmp_path / "cold")
+
 # ------------------------------------------------------------------ sources known by their stat
 
 

@@ -16,7 +16,7 @@ from ..urls import campaign_path, entry_path, persona_path, segment_path, tag_pa
 from .outputs import file_digest
 from .env import fingerprint_assets, make_env, reset_fragments, template_diagnostic
 from . import wechat_article
-from .reuse import Unkeyable, entry_key, entry_parts, fingerprint, global_key, reads_bodies
+from .reuse import MEMO, Unkeyable, entry_key, entry_parts, fingerprint, global_key, reads_bodies
 from .views import Views
 
 
@@ -60,7 +60,7 @@ class Renderer:
         self._made_dirs: set[str] = set()
         self._reads_body: dict[str, bool] = {}  # template -> can it show an entry's body (reuse.reads_bodies)
         self._cards: dict[tuple[str, bool], str] = {}  # (entry path, with its body) -> its key
-        self._parts: dict[str, str] = {}  # entry path -> reuse.entry_parts
+        self._memo_old: dict[str, str] = {}
 
     def page(self, site_path: str, template: str, *, title: str, description: str = "", palette_of=None,
              image: str | None = None, kind: str = "website", draft: bool = False, sitemap: bool = True, **extra):
@@ -168,11 +168,28 @@ class Renderer:
         """reuse.entry_key, remembered for this render."""
         hit = self._cards.get((entry.path, body))
         if hit is None:
-            parts = self._parts.get(entry.path)
-            if parts is None:
-                parts = self._parts[entry.path] = entry_parts(self._global_key, entry, self.schedule)
-            hit = self._cards[(entry.path, body)] = entry_key(self._global_key, entry, self.schedule, body, parts)
+            self._entry_keys(entry)
+            hit = self._cards[(entry.path, body)]
         return hit
+
+    def _entry_keys(self, entry) -> None:
+        """Both keys of an entry (its card's and its page's) into ``_cards``: taken from the last
+        build's record when the entry's source (the cache's key of its bytes), whether it is shown
+        as a preview and everything else its page depends on (the global key: site.yaml, personas,
+        campaigns, theme, the day, menus) are the same; else computed. Recorded for the next build."""
+        path = entry.path
+        source = self.site.source_keys.get(path)
+        record = f"{source} {path in self.schedule.preview:d} " if source else None
+        old = self._memo_old.get(path) if record is not None else None
+        if old is not None and old.startswith(record):
+            card, page = old[len(record):].split(" ")
+        else:
+            parts = entry_parts(self._global_key, entry, self.schedule)
+            card = entry_key(self._global_key, entry, self.schedule, False, parts)
+            page = entry_key(self._global_key, entry, self.schedule, True, parts)
+        if record is not None:
+            self.keys[MEMO + path] = f"{record}{card} {page}"
+        self._cards[(path, False)], self._cards[(path, True)] = card, page
 
     def listing(self, args: tuple, kwargs: dict) -> None:
         """Render a page other than an article's (``self.page``'s arguments) that article_pages has
@@ -275,6 +292,12 @@ class Renderer:
         templates, views) by fork and send back the files they wrote."""
         self._global_key = global_key(self.site, self.schedule) + repr(self.menus)
         self._entries = {e.path: e for e in self.schedule.published}
+        self._memo_old = {}  # entry path -> the last build's record of its keys (_entry_keys)
+        if self.keyed:
+            memo = self.keys[MEMO] = hashlib.sha256(self._global_key.encode()).hexdigest()
+            if self.reuse is not None and self.reuse.keys.get(MEMO) == memo:
+                cut = len(MEMO)
+                self._memo_old = {k[cut:]: v for k, v in self.reuse.keys.items() if k.startswith(MEMO)}
         if self.reuse is not None:  # (else each page's key is recorded where it is rendered, in parallel)
             listings = [(args, kwargs) for args, kwargs in listings if not self._carry_listing(args, kwargs)]
             articles = [a for a in articles if not self._carry_article(a)]

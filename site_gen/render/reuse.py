@@ -14,6 +14,12 @@ base URL and the menus, and then
 
 The keys of the last build live in ``.site-gen-cache/render-<output hash>.json``; the previous
 output's ``manifest.json`` supplies sizes and digests, so carried files are not read again.
+
+The same file keeps, under names that cannot be output paths (``MEMO`` + an entry's path), each
+entry's two keys with what they were computed from: the cache's key of the entry's source, whether
+it was shown as a preview, and (under ``MEMO`` alone) a hash of the global key. A warm build whose
+global key is the same takes an unchanged entry's keys from there instead of computing them (about
+a tenth of a warm build at 4,000 articles: Renderer._entry_keys).
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from dataclasses import dataclass
 from .. import __version__
 from ..load.cache import CACHE_DIR
 from ..model import Entry, Schedule, Site
+
+
+MEMO = "\0entry:"  # render keys file: the per-entry record of keys (no output path starts with NUL)
 
 
 @dataclass
