@@ -87,10 +87,10 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
         forked = _ForkedChecks(context) if reuse is not None else None
         files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage,
                                   meanwhile=lambda: checked.extend(
-                                      forked.result() if forked is not None else run_checks(context)))
+                                      forked.result() if forked is not None else _checks_here(context)))
         diagnostics += checked
     else:
-        diagnostics += run_checks(context)
+        diagnostics += _checks_here(context)
         if failed(site_policy(site, diagnostics), strict):
             return Result(site, schedule, site_policy(site, diagnostics))
         files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage)
@@ -136,7 +136,7 @@ class _ForkedChecks:
 
     def result(self) -> list[Diagnostic]:
         if self.pid is None:
-            return run_checks(self.context)
+            return _checks_here(self.context)
         try:
             with os.fdopen(self.fd, "rb") as fh:
                 data = fh.read()
@@ -146,4 +146,13 @@ class _ForkedChecks:
             found = pickle.loads(data)
         except Exception:  # noqa: BLE001 - nothing or a part arrived: the process failed
             found = None
-        return found if isinstance(found, list) else run_checks(self.context)
+        return found if isinstance(found, list) else _checks_here(self.context)
+
+
+def _checks_here(context) -> list[Diagnostic]:
+    """run_checks in the build process, while or before it renders: then what the checks
+    unpickled of the entries (model.Detail, kept with the site) is frozen out of the collector's
+    passes like the rest of the loaded site."""
+    found = run_checks(context)
+    gc.freeze()
+    return found

@@ -253,6 +253,34 @@ class Heavy:
         return hash(self.get()[0])
 
 
+class Detail:
+    """The parts of an entry that mostly the checks read (its sketch, links, anchors, prose, the
+    body's first and last lines, misplaced actions, front-matter positions), kept as their pickle
+    until first asked for. A warm build unpickles every entry in the build process, where only
+    the changed ones are rendered; its checks run in a forked process (build.py), which is where
+    these parts are then unpickled, in parallel. In the order of ``FIELDS``."""
+
+    __slots__ = ("value", "blob")
+    FIELDS = ("sketch", "links", "anchors", "prose", "body_line", "last_line", "middle_ctas", "locs")
+
+    def __init__(self, value: tuple | None = None, blob: bytes | None = None):
+        self.value, self.blob = value, blob
+
+    def get(self) -> tuple:
+        if self.value is None:
+            self.value, self.blob = pickle.loads(self.blob), None
+        return self.value
+
+    def __reduce__(self):
+        blob = self.blob if self.blob is not None else pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+        return (Detail, (None, blob))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Detail) and (self is other or self.get() == other.get())
+
+    __hash__ = None  # (it holds a dict, as the entry always did)
+
+
 @dataclass(frozen=True, slots=True)  # slots: 16,000 of them are held (docs/developing.md, Memory)
 class Entry:
     """An article or a page."""
@@ -277,22 +305,47 @@ class Entry:
     cta: Cta | None  # the body's closing block, else front matter (campaign inheritance: schedule)
     heavy: Heavy  # body_html, plain_text, lines (the properties below)
     digest: str  # of the body's HTML (render/reuse.py)
-    sketch: bytes | None  # the plain text's MinHash sketch (checks/originality.py); None: too short
     reading_minutes: int
-    links: Links  # tuple(entry.links): Link objects
-    anchors: frozenset[str]
-    prose: Prose  # the text blocks (text_blocks below)
-    body_line: int  # file line where the body starts
-    last_line: int  # the body's last non-blank line
-    middle_ctas: tuple[Location, ...]
+    detail: Detail  # what mostly the checks read: links, anchors, prose, positions (the properties below)
     ignore: frozenset[str]
     loc: Location  # line 1 col 1
-    locs: Mapping[str, Location]
     extra: object = None
     tag_slugs: tuple[str, ...] = ()  # slugify(tag) for each tag, computed once at load (pinyin is slow)
 
     def __reduce__(self):  # unpickled through __init__: faster than dataclasses' __setstate__ for slots
         return (Entry, tuple(getattr(self, f) for f in _ENTRY_FIELDS))
+
+    @property
+    def sketch(self) -> bytes | None:  # the plain text's MinHash sketch (checks/originality.py); None: too short
+        return self.detail.get()[0]
+
+    @property
+    def links(self) -> Links:  # tuple(entry.links): Link objects
+        return self.detail.get()[1]
+
+    @property
+    def anchors(self) -> frozenset[str]:
+        return self.detail.get()[2]
+
+    @property
+    def prose(self) -> Prose:  # the text blocks (text_blocks below)
+        return self.detail.get()[3]
+
+    @property
+    def body_line(self) -> int:  # file line where the body starts
+        return self.detail.get()[4]
+
+    @property
+    def last_line(self) -> int:  # the body's last non-blank line
+        return self.detail.get()[5]
+
+    @property
+    def middle_ctas(self) -> tuple[Location, ...]:
+        return self.detail.get()[6]
+
+    @property
+    def locs(self) -> Mapping[str, Location]:  # front-matter key -> its value's place
+        return self.detail.get()[7]
 
     @property
     def text_blocks(self) -> tuple[TextBlock, ...]:  # prose of each Markdown block, for the voice checks

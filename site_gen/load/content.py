@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..checks.originality import text_sketch
 from ..diagnostics import Diagnostic, Location, diag
-from ..model import Campaign, Cta, Entry, Heavy, Links, Persona, Prose
+from ..model import Campaign, Cta, Detail, Entry, Heavy, Links, Persona, Prose
 from ..slugs import slug_from_filename, slugify, suggest, unsafe_reason
 from .files import read_text, split_front_matter
 from .markdown import Parser, parse_body
@@ -157,12 +157,11 @@ def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tupl
         summary=summary, cover=rec.get("cover"), draft=bool(rec.get("draft", False)),
         expires=expires.date() if isinstance(expires, dt.datetime) else expires,
         channels=tuple(rec.get("channels", ())), cta=cta, heavy=Heavy((body.html, body.plain_text, lines)),
-        digest=hashlib.sha256(body.html.encode()).hexdigest(), sketch=text_sketch(body.plain_text),
-        reading_minutes=reading_minutes(body.plain_text), links=Links(body.links, rel),
-        anchors=frozenset(body.anchors), prose=Prose(body.text_blocks),
-        body_line=split.body_line, last_line=last_line, middle_ctas=tuple(body.middle_ctas),
-        ignore=frozenset(rec.get("checks", {}).get("ignore", ())),
-        loc=Location(rel, 1, 1), locs=dict(rec.val_loc), extra=rec.get("extra"),
+        digest=hashlib.sha256(body.html.encode()).hexdigest(), reading_minutes=reading_minutes(body.plain_text),
+        detail=Detail((text_sketch(body.plain_text), Links(body.links, rel), frozenset(body.anchors),
+                       Prose(body.text_blocks), split.body_line, last_line, tuple(body.middle_ctas),
+                       dict(rec.val_loc))),
+        ignore=frozenset(rec.get("checks", {}).get("ignore", ())), loc=Location(rel, 1, 1), extra=rec.get("extra"),
     ), diagnostics
 
 
