@@ -254,14 +254,14 @@ class Heavy:
 
 
 class Detail:
-    """The parts of an entry that mostly the checks read (its sketch, links, anchors, prose, the
-    body's first and last lines, misplaced actions, front-matter positions), kept as their pickle
-    until first asked for. A warm build unpickles every entry in the build process, where only
-    the changed ones are rendered; its checks run in a forked process (build.py), which is where
-    these parts are then unpickled, in parallel. In the order of ``FIELDS``."""
+    """The parts of an entry that only some checks read, and then of few entries — its prose (the
+    voice checks, whose results are kept per entry between builds: checks.Memo) and front-matter
+    positions (a diagnostic's place) — kept as their pickle until first asked for. A warm build
+    unpickles every entry, but its checks (in a forked process: build.py) then unpickle these parts
+    of the changed entries only. In the order of ``FIELDS``."""
 
     __slots__ = ("value", "blob")
-    FIELDS = ("sketch", "links", "anchors", "prose", "body_line", "last_line", "middle_ctas", "locs")
+    FIELDS = ("prose", "locs")
 
     def __init__(self, value: tuple | None = None, blob: bytes | None = None):
         self.value, self.blob = value, blob
@@ -305,8 +305,14 @@ class Entry:
     cta: Cta | None  # the body's closing block, else front matter (campaign inheritance: schedule)
     heavy: Heavy  # body_html, plain_text, lines (the properties below)
     digest: str  # of the body's HTML (render/reuse.py)
+    sketch: bytes | None  # the plain text's MinHash sketch (checks/originality.py); None: too short
     reading_minutes: int
-    detail: Detail  # what mostly the checks read: links, anchors, prose, positions (the properties below)
+    links: Links  # tuple(entry.links): Link objects
+    body_line: int  # file line where the body starts
+    last_line: int  # the body's last non-blank line
+    middle_ctas: tuple[Location, ...]
+    anchors: frozenset[str]  # the body's heading and footnote ids
+    detail: Detail  # prose, front-matter positions (the properties below)
     ignore: frozenset[str]
     loc: Location  # line 1 col 1
     extra: object = None
@@ -316,36 +322,12 @@ class Entry:
         return (Entry, tuple(getattr(self, f) for f in _ENTRY_FIELDS))
 
     @property
-    def sketch(self) -> bytes | None:  # the plain text's MinHash sketch (checks/originality.py); None: too short
+    def prose(self) -> Prose:  # the text blocks (text_blocks below)
         return self.detail.get()[0]
 
     @property
-    def links(self) -> Links:  # tuple(entry.links): Link objects
-        return self.detail.get()[1]
-
-    @property
-    def anchors(self) -> frozenset[str]:
-        return self.detail.get()[2]
-
-    @property
-    def prose(self) -> Prose:  # the text blocks (text_blocks below)
-        return self.detail.get()[3]
-
-    @property
-    def body_line(self) -> int:  # file line where the body starts
-        return self.detail.get()[4]
-
-    @property
-    def last_line(self) -> int:  # the body's last non-blank line
-        return self.detail.get()[5]
-
-    @property
-    def middle_ctas(self) -> tuple[Location, ...]:
-        return self.detail.get()[6]
-
-    @property
     def locs(self) -> Mapping[str, Location]:  # front-matter key -> its value's place
-        return self.detail.get()[7]
+        return self.detail.get()[1]
 
     @property
     def text_blocks(self) -> tuple[TextBlock, ...]:  # prose of each Markdown block, for the voice checks

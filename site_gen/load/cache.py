@@ -43,7 +43,7 @@ from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-9"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 9: Links, Detail)
+_FORMAT = "entries-11"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail)
 
 _RACY_NS = 2_000_000_000
 _PACK_MAGIC = b"site-gen pack 2\n"

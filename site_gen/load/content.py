@@ -157,10 +157,10 @@ def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tupl
         summary=summary, cover=rec.get("cover"), draft=bool(rec.get("draft", False)),
         expires=expires.date() if isinstance(expires, dt.datetime) else expires,
         channels=tuple(rec.get("channels", ())), cta=cta, heavy=Heavy((body.html, body.plain_text, lines)),
-        digest=hashlib.sha256(body.html.encode()).hexdigest(), reading_minutes=reading_minutes(body.plain_text),
-        detail=Detail((text_sketch(body.plain_text), Links(body.links, rel), frozenset(body.anchors),
-                       Prose(body.text_blocks), split.body_line, last_line, tuple(body.middle_ctas),
-                       dict(rec.val_loc))),
+        digest=hashlib.sha256(body.html.encode()).hexdigest(), sketch=text_sketch(body.plain_text),
+        reading_minutes=reading_minutes(body.plain_text), links=Links(body.links, rel),
+        body_line=split.body_line, last_line=last_line, middle_ctas=tuple(body.middle_ctas),
+        anchors=frozenset(body.anchors), detail=Detail((Prose(body.text_blocks), dict(rec.val_loc))),
         ignore=frozenset(rec.get("checks", {}).get("ignore", ())), loc=Location(rel, 1, 1), extra=rec.get("extra"),
     ), diagnostics
 
