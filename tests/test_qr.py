@@ -198,9 +198,10 @@ def test_the_numpy_mask_score_is_segnos_on_any_matrix():
     import numpy as np
     import segno.encoder as encoder
 
-    from site_gen.render.qrmask import mask_score
+    from site_gen.render.qrmask import mask_score, mask_scores
 
     rnd = random.Random(11)
+    stacks: dict[int, list] = {}  # size -> [(matrix, segno's score)]
     for _ in range(400):
         size = rnd.choice([21, 25, 33, 45, 77])
         dark = rnd.random()
@@ -210,7 +211,17 @@ def test_the_numpy_mask_score_is_segnos_on_any_matrix():
             if rnd.random() < 0.4:  # 1011101 over and over, from any phase
                 row[:] = bytearray(([1, 0, 1, 1, 1, 0, 1] * 12)[rnd.randrange(7):][:size])
         want = encoder.evaluate_mask(rows, size, size)
-        assert mask_score(np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(size, size)) == want
+        matrix = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(size, size)
+        assert mask_score(matrix) == want
+        stacks.setdefault(size, []).append((matrix, want))
+    # scored together, as the eight masked codes are: no run or pattern reaches across arrays
+    # (all-light and all-dark arrays between the random ones would make runs if one did)
+    for size, scored in stacks.items():
+        light, full = np.zeros((size, size), dtype=np.uint8), np.ones((size, size), dtype=np.uint8)
+        scored = [(light, encoder.evaluate_mask([bytearray(r) for r in light.tolist()], size, size)),
+                  (full, encoder.evaluate_mask([bytearray(r) for r in full.tolist()], size, size))] + scored
+        mixed = scored[:1] + [x for pair in zip(scored[2:], [scored[1]] * len(scored)) for x in pair]
+        assert mask_scores(np.stack([m for m, _ in mixed])) == [want for _, want in mixed]
 
 
 def test_a_segno_without_what_the_numpy_mask_choice_needs_keeps_its_own(monkeypatch):
@@ -244,16 +255,16 @@ def test_equal_mask_scores_keep_the_first_mask_as_segno_does(monkeypatch):
     qrmask.install()
     own = qrmask._installed["segno"]
     for scores in ({}, {5: 7}):  # mask -> score (others: 40)
-        def numpy_score(m, scores=scores):
-            numpy_score.calls += 1
-            return scores.get(numpy_score.calls - 1, 40)
+        def numpy_scores(stack, scores=scores):  # the eight masked codes, scored together
+            assert len(stack) == 8
+            return [scores.get(number, 40) for number in range(len(stack))]
 
         def segno_score(matrix, width, height, scores=scores):
             segno_score.calls += 1
             return scores.get(segno_score.calls - 1, 40)
 
-        numpy_score.calls = segno_score.calls = 0
-        monkeypatch.setattr(qrmask, "mask_score", numpy_score)
+        segno_score.calls = 0
+        monkeypatch.setattr(qrmask, "mask_scores", numpy_scores)
         monkeypatch.setattr(encoder, "evaluate_mask", segno_score)
         code = segno.make(tracked("/articles/a/", "wechat", "a"), error="m", micro=False)
         try:

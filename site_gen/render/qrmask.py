@@ -53,28 +53,37 @@ def _n3_run(seq: bytes, size: int) -> int:
 def mask_score(m) -> int:
     """segno.encoder.evaluate_mask (the sum of N1 … N4) of a square uint8 array (module values as
     segno holds them)."""
+    return mask_scores(m[None])[0]
+
+
+def mask_scores(stack) -> list[int]:
+    """mask_score of each square array in a (k, n, n) uint8 stack: the eight masked codes are
+    scored together, each numpy call doing the work of eight."""
     import numpy as np
     from numpy.lib.stride_tricks import sliding_window_view
 
-    size = m.shape[0]
-    t = np.ascontiguousarray(m.T)
-    score = 0
-    for rows in (m, t):
-        # N1: each run of five or more equal modules in a row (column) scores its length - 2
+    k, size = stack.shape[0], stack.shape[1]
+    scores = np.zeros(k, dtype=np.int64)
+    n3 = np.frombuffer(_N3, dtype=np.uint8)
+    for rows in (stack, np.ascontiguousarray(stack.transpose(0, 2, 1))):
+        # N1: each run of five or more equal modules in a row (column) scores its length - 2; a
+        # run starts at each row's first module, so none runs on into the next row or array
         starts = np.ones(rows.shape, dtype=bool)
-        starts[:, 1:] = rows[:, 1:] != rows[:, :-1]
-        lengths = np.diff(np.append(np.flatnonzero(starts.ravel()), rows.size))
-        long = lengths[lengths >= 5]
-        score += int(long.sum()) - 2 * len(long)
+        starts[:, :, 1:] = rows[:, :, 1:] != rows[:, :, :-1]
+        at = np.flatnonzero(starts.ravel())
+        lengths = np.diff(np.append(at, rows.size))
+        long = lengths >= 5
+        scores += np.bincount(at[long] // (size * size), weights=lengths[long] - 2, minlength=k).astype(np.int64)
         # N3: only the rows (columns) holding the pattern are read, as segno reads them
-        held = (sliding_window_view(rows, 7, axis=1) == np.frombuffer(_N3, dtype=np.uint8)).all(axis=2).any(axis=1)
-        score += sum(_n3_run(rows[i].tobytes(), size) for i in np.flatnonzero(held))
+        held = (sliding_window_view(rows, 7, axis=2) == n3).all(axis=3).any(axis=2)
+        for which, i in zip(*np.nonzero(held)):
+            scores[which] += _n3_run(rows[which, i].tobytes(), size)
     # N2: 3 for each 2x2 block of equal modules
-    a, b, c, d = m[1:, 1:], m[1:, :-1], m[:-1, 1:], m[:-1, :-1]
-    score += 3 * int(np.count_nonzero((a == b) & (b == c) & (c == d)))
+    a, b, c, d = stack[:, 1:, 1:], stack[:, 1:, :-1], stack[:, :-1, 1:], stack[:, :-1, :-1]
+    scores += 3 * np.count_nonzero((a == b) & (b == c) & (c == d), axis=(1, 2))
     # N4: 10 for each 5 % the share of dark modules is away from half
-    percent = float(int(m.sum(dtype=np.int64))) / (size ** 2)
-    return score + 10 * int(abs(percent * 100 - 50) / 5)
+    dark = stack.sum(axis=(1, 2), dtype=np.int64)
+    return [int(score) + 10 * int(abs(float(int(n)) / (size ** 2) * 100 - 50) / 5) for score, n in zip(scores, dark)]
 
 
 def find_and_apply_best_mask(matrix, width, height, proposed_mask=None):
@@ -92,10 +101,10 @@ def find_and_apply_best_mask(matrix, width, height, proposed_mask=None):
     region = np.frombuffer(b"".join(function_matrix), dtype=np.uint8).reshape(height, width) > 0x1
     base = np.frombuffer(b"".join(matrix), dtype=np.uint8).reshape(height, width)
     i, j = np.indices((height, width))
+    stack = np.stack([base ^ (pattern(i, j) & region).astype(np.uint8)
+                      for pattern in encoder.get_data_mask_functions(False)])
     best_score, best_pattern, best = encoder._MAX_PENALTY_SCORE, None, None
-    for number, pattern in enumerate(encoder.get_data_mask_functions(False)):
-        masked = base ^ (pattern(i, j) & region).astype(np.uint8)
-        score = mask_score(masked)
+    for number, score in enumerate(mask_scores(stack)):
         if score < best_score:  # the first of equal scores, as segno keeps it
-            best_score, best_pattern, best = score, number, masked
+            best_score, best_pattern, best = score, number, stack[number]
     return best_pattern, tuple(bytearray(row.tobytes()) for row in best)
