@@ -149,11 +149,12 @@ def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tupl
     last_line = split.body_line + len(split.body.rstrip().split("\n")) - 1 if split.body.strip() else max(1, split.body_line - 1)
     summary = rec.get("summary") or _trim(body.first_paragraph, 120)
     expires = rec.get("expires")
+    tags = tuple(dict.fromkeys(rec.get("tags", ())))
     return Entry(
         kind=kind, path=rel, id=ident, slug=slug, title=rec["title"],
         date=date, updated=aware(rec["updated"], tz) if "updated" in rec else date,
         persona=rec.get("persona"), campaign=rec.get("campaign"), phase=rec.get("phase"),
-        segments=tuple(rec.get("segments", ())), tags=tuple(dict.fromkeys(rec.get("tags", ()))),
+        segments=tuple(rec.get("segments", ())), tags=tags, tag_slugs=tuple(map(slugify, tags)),
         summary=summary, cover=rec.get("cover"), draft=bool(rec.get("draft", False)),
         expires=expires.date() if isinstance(expires, dt.datetime) else expires,
         channels=tuple(rec.get("channels", ())), cta=cta, heavy=Heavy((body.html, body.plain_text, lines)),

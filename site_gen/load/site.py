@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 from types import MappingProxyType
@@ -11,7 +10,7 @@ from ..checks.originality import use_numpy
 from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
 from ..model import Heavy, Site
-from ..slugs import remember, slugify
+from ..slugs import remember
 from .cache import CACHE_DIR, EntryCache
 from .content import load_campaign, load_entry, load_persona
 from .files import walk
@@ -53,8 +52,6 @@ def _parse_and_store(root: str, rel: str, kind: str, md, tz, cache: EntryCache, 
                      pickled: bool = False):
     """((entry, diagnostics), the same pickled when ``pickled``, where its body is stored or None)"""
     entry, diagnostics = load_entry(root, rel, kind, md, tz)
-    if entry is not None and entry.tags:
-        entry = dataclasses.replace(entry, tag_slugs=tuple(slugify(t) for t in entry.tags))
     blob, where = cache.put(key, (entry, diagnostics), pickled=pickled)
     if where is not None and not pickled:
         cache.attach((entry, diagnostics), where)  # stored: its body is read back when needed
