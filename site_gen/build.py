@@ -6,6 +6,7 @@ import datetime as dt
 import gc
 import os
 import pickle
+import signal
 import threading
 from dataclasses import dataclass, field
 
@@ -85,9 +86,13 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
         # checks meanwhile instead
         checked: list[Diagnostic] = []
         forked = _ForkedChecks(context) if reuse is not None else None
-        files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage,
-                                  meanwhile=lambda: checked.extend(
-                                      forked.result() if forked is not None else _checks_here(context)))
+        try:
+            files, more = render_site(site, schedule, jobs=jobs, reuse=reuse, keys=keys, stage=stage,
+                                      meanwhile=lambda: checked.extend(
+                                          forked.result() if forked is not None else _checks_here(context)))
+        finally:
+            if forked is not None:
+                forked.discard()  # (interrupted before its result was read: not left running)
         diagnostics += checked
     else:
         diagnostics += _checks_here(context)
@@ -137,16 +142,35 @@ class _ForkedChecks:
     def result(self) -> list[Diagnostic]:
         if self.pid is None:
             return _checks_here(self.context)
+        pid, self.pid = self.pid, None
         try:
             with os.fdopen(self.fd, "rb") as fh:
                 data = fh.read()
         finally:
-            os.waitpid(self.pid, 0)
+            os.waitpid(pid, 0)
         try:
             found = pickle.loads(data)
         except Exception:  # noqa: BLE001 - nothing or a part arrived: the process failed
             found = None
         return found if isinstance(found, list) else _checks_here(self.context)
+
+    def discard(self) -> None:
+        """Stop the checking process if its result was never asked for (the build was interrupted)."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
 
 
 def _checks_here(context) -> list[Diagnostic]:

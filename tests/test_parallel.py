@@ -387,3 +387,42 @@ def test_a_checking_process_that_dies_leaves_the_checks_to_the_build_process(hub
     diagnostics, cold, pids = _warm_checks(hub, tmp_path, monkeypatch, child=lambda: os._exit(3))
     assert len(pids) == 2 and pids[0] != os.getpid() and pids[1] == os.getpid()
     assert diagnostics == cold
+
+
+def test_an_interrupted_warm_build_leaves_no_checking_process_behind(hub, tmp_path, monkeypatch):
+    """Interrupted while it renders (Ctrl-C), a warm build stops its forked checking process and
+    waits for it, whatever that process was doing."""
+    import os
+    import time
+
+    from site_gen import build as pipeline
+
+    root, out = tmp_path / "hub", tmp_path / "out"
+    shutil.copytree(hub, root, ignore=shutil.ignore_patterns(".site-gen-cache"))
+    build(root, out, "--jobs", "2")
+    parent, real_fork, real_checks, forked = os.getpid(), os.fork, pipeline.run_checks, []
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    def slow_checks(ctx, *args, **kwargs):
+        if os.getpid() != parent:
+            time.sleep(60)  # still checking when the build is interrupted
+        return real_checks(ctx, *args, **kwargs)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(pipeline, "run_checks", slow_checks)
+    monkeypatch.setattr(pipeline, "render_site", interrupted)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run(str(root), now=NOW, jobs=2, previous_output=os.path.abspath(out))
+    monkeypatch.undo()
+    assert len(forked) == 1 and time.monotonic() - started < 30
+    with pytest.raises(ChildProcessError):  # stopped and waited for: nothing left to wait for
+        os.waitpid(forked[0], os.WNOHANG)
