@@ -251,9 +251,14 @@ def test_entries_from_the_cache_do_not_hold_their_bodies(hub):
         assert all(e.heavy.data is None for e in warm.articles + warm.pages)
     one, other = warm.articles[0], warm.articles[1]
     expected = {e.path: (e.body_html, e.plain_text, e.lines) for e in fresh.articles}
+    # a page asks for the HTML only: read alone, the plain text and lines are not unpickled
+    third = warm.articles[2]
+    Heavy._last = Heavy._last_html = (None, None)
+    assert third.body_html == expected[third.path][0] and Heavy._last == (None, None)
+    assert (third.plain_text, third.lines) == expected[third.path][1:] and Heavy._last[0] == third.heavy.where
     for bundle in {one.heavy.where[0], other.heavy.where[0]}:
         os.remove(bundle)
-    Heavy._last = (None, None)  # not the one read last
+    Heavy._last = Heavy._last_html = (None, None)  # not the one read last
     assert (other.body_html, other.plain_text, other.lines) == expected[other.path]
     assert (one.body_html, one.plain_text, one.lines) == expected[one.path]
     assert "<h2 id=" in one.body_html and len(one.lines) > 20

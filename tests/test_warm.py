@@ -249,13 +249,13 @@ def test_a_warm_load_reads_the_pack_and_no_entry_file(hub, monkeypatch):
     from site_gen.load import cache as cache_module
 
     first = load(hub)
-    pack = hub / ".site-gen-cache/entries-11/pack"
+    pack = hub / ".site-gen-cache/entries-12/pack"
     assert pack.is_file()
     opened = []
     real = open
 
     def watching(path, *args, **kwargs):
-        rel = os.path.relpath(path, hub / ".site-gen-cache/entries-11")
+        rel = os.path.relpath(path, hub / ".site-gen-cache/entries-12")
         if not rel.startswith("..") and "r" in (args[0] if args else kwargs.get("mode", "r")):
             opened.append(rel)  # the cache's files (sources changed just now are read: too recent to trust)
         return real(path, *args, **kwargs)
@@ -273,7 +273,7 @@ def test_a_warm_load_reads_the_pack_and_no_entry_file(hub, monkeypatch):
 
 def test_the_pack_is_written_again_only_when_many_entries_changed(hub):
     load(hub)
-    pack = hub / ".site-gen-cache/entries-11/pack"
+    pack = hub / ".site-gen-cache/entries-12/pack"
     before, size = pack.stat().st_ino, pack.stat().st_size
     edit_body(newest(hub))
     load(hub)
@@ -289,7 +289,7 @@ def test_the_pack_is_written_again_only_when_many_entries_changed(hub):
 def test_a_damaged_pack_is_only_slower(hub, tmp_path, damage):
     out = tmp_path / "out"
     first = cold(hub, out)
-    pack = hub / ".site-gen-cache/entries-11/pack"
+    pack = hub / ".site-gen-cache/entries-12/pack"
     data = pack.read_bytes()
     if damage == "truncated":
         pack.write_bytes(data[: len(data) // 2])
@@ -378,7 +378,7 @@ def test_a_bundle_cut_short_is_parsed_again_and_stored_whole(hub, tmp_path):
     cold(hub, out)
     edit_body(newest(hub))  # one changed entry: its body in a bundle of its own, appended to the pack
     first = build(hub, out)
-    entries = hub / ".site-gen-cache/entries-11"
+    entries = hub / ".site-gen-cache/entries-12"
     bundles = sorted(entries.glob("b-*"), key=lambda p: p.stat().st_mtime_ns)
     assert len(bundles) >= 2
     small = bundles[-1]
@@ -399,7 +399,7 @@ def test_bundles_mostly_of_old_bodies_are_compacted(hub, monkeypatch):
     monkeypatch.setattr(cache_module, "_COMPACT_MIN", 0)
     shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
     first = load(hub)
-    entries = hub / ".site-gen-cache/entries-11"
+    entries = hub / ".site-gen-cache/entries-12"
     cold_bundles = {p.name for p in entries.glob("b-*")}
     articles = sorted((hub / "content/articles").glob("*.md"))
     for article in articles[: len(articles) * 2 // 3]:  # two thirds of the bodies change
@@ -420,4 +420,4 @@ def test_entry_folders_of_the_earlier_format_are_removed(hub):
     (old / ("ab" + "0" * 62)).write_bytes(b"an entry of the old format")
     load(hub)
     assert not (hub / ".site-gen-cache/entries-6").exists()
-    assert (hub / ".site-gen-cache/entries-11/pack").is_file()
+    assert (hub / ".site-gen-cache/entries-12/pack").is_file()

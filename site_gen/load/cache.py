@@ -43,7 +43,7 @@ from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-11"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail)
+_FORMAT = "entries-12"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail, 12: the HTML apart)
 
 _RACY_NS = 2_000_000_000
 _PACK_MAGIC = b"site-gen pack 2\n"
@@ -277,7 +277,7 @@ class EntryCache:
         if not self.enabled or key is None:
             return (whole() if pickled else None), None
         entry = value[0]
-        heavy = pickle.dumps(entry.heavy.data if entry is not None else None, protocol=pickle.HIGHEST_PROTOCOL)
+        heavy = Heavy.pickled(entry.heavy.data if entry is not None else None)
         Heavy.slim = True
         try:
             slim = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
