@@ -15,7 +15,7 @@ from typing import Iterable
 
 from .config import UsageError
 from .diagnostics import Diagnostic, Location, diag
-from .render import OutputFile
+from .render import OutputFile, out_file
 
 
 def check_output_dir(out: str, root: str) -> str:
@@ -78,7 +78,7 @@ def _taken_over(files: list[OutputFile], out_abs: str,
         top, sep, _ = f.path.partition("/")
         if not sep:
             continue
-        if f.link and f.source == os.path.join(out_abs, *f.path.split("/")):
+        if f.link and f.source == out_file(out_abs, f.path):
             carried[top] = carried.get(top, 0) + 1
         else:
             fresh.setdefault(top, []).append(f.path)
@@ -196,9 +196,9 @@ def write_site(files: list[OutputFile], out_abs: str, staging: str | None = None
         made: set[str] = {tmp}
         for f in files:
             if f.staged or (f.link and f.path.partition("/")[0] in tops
-                            and f.source == os.path.join(out_abs, *f.path.split("/"))):
+                            and f.source == out_file(out_abs, f.path)):
                 continue
-            target = current = os.path.join(tmp, *f.path.split("/"))
+            target = current = out_file(tmp, f.path)
             source = f.source
             d = os.path.dirname(target)
             if d not in made:

@@ -34,6 +34,16 @@ def page_file(site_path: str) -> str:
     return site_path.lstrip("/") + "index.html"
 
 
+if os.sep == "/":
+    def out_file(folder: str, rel: str) -> str:
+        """The file of output path ``rel`` (with ``/``) in ``folder``: os.path.join, without
+        splitting ``rel`` (a warm build makes 8,000 of these at 4,000 articles)."""
+        return folder.rstrip("/") + "/" + rel
+else:  # pragma: no cover - (site-gen runs on POSIX systems)
+    def out_file(folder: str, rel: str) -> str:
+        return os.path.join(folder, *rel.split("/"))
+
+
 class Renderer:
     def __init__(self, site: Site, schedule: Schedule, *, env=None, views=None):
         """``env`` and ``views``: reuse a previous render's Jinja environment (its compiled templates)
@@ -242,7 +252,7 @@ class Renderer:
         old = self.reuse
         if old is None or old.keys.get(out_path) != key or out_path not in old.digests:
             return False
-        source = os.path.join(old.prev_dir, *out_path.split("/"))
+        source = out_file(old.prev_dir, out_path)
         if not os.path.isfile(source):
             return False
         # not linked here: write_site takes whole folders of carried files over from the previous
@@ -271,7 +281,7 @@ class Renderer:
         process made it (the workers write in parallel, and no page's bytes travel back to the
         parent or stay in memory); in the preview and for tests, in memory."""
         if self.stage is not None:
-            target = os.path.join(self.stage, *out_path.split("/"))
+            target = out_file(self.stage, out_path)
             try:
                 self._folder(target)
                 with open(target, "wb") as fh:
