@@ -301,9 +301,13 @@ class Detail:
         self.value, self.blob = value, blob
 
     def get(self) -> tuple:
-        if self.value is None:
-            self.value, self.blob = pickle.loads(self.blob), None
-        return self.value
+        value = self.value
+        if value is None:  # (the value is set before the blob is let go: safe with the preview's threads)
+            blob = self.blob
+            value = pickle.loads(blob) if blob is not None else self.value
+            self.value = value
+            self.blob = None
+        return value
 
     def __reduce__(self):
         blob = self.blob if self.blob is not None else pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)

@@ -421,3 +421,29 @@ def test_entry_folders_of_the_earlier_format_are_removed(hub):
     load(hub)
     assert not (hub / ".site-gen-cache/entries-6").exists()
     assert (hub / ".site-gen-cache/entries-12/pack").is_file()
+
+
+@pytest.mark.parametrize("damage", ["not json", "a list", "keys not strings", "records cut", "records of numbers"])
+def test_a_damaged_render_keys_file_only_renders_more(hub, tmp_path, damage):
+    """The render keys file (and its record of each entry's keys) is the cache's: damaged in any
+    way, a warm build renders what it cannot trust and gives the cold build's output."""
+    from site_gen.render.reuse import MEMO
+
+    out = tmp_path / "out"
+    cold(hub, out)
+    (keys_file,) = (hub / ".site-gen-cache").glob("render-*.json")
+    keys = json.loads(keys_file.read_text(encoding="utf-8"))
+    if damage == "not json":
+        keys_file.write_bytes(b"\x00{\"index.html\": ")
+    elif damage == "a list":
+        keys_file.write_text(json.dumps(sorted(keys)), encoding="utf-8")
+    elif damage == "keys not strings":
+        keys_file.write_text(json.dumps({k: 5 for k in keys}), encoding="utf-8")
+    elif damage == "records cut":
+        keys_file.write_text(json.dumps({k: v[:70] if k.startswith(MEMO) and k != MEMO else v
+                                         for k, v in keys.items()}), encoding="utf-8")
+    else:
+        keys_file.write_text(json.dumps({k: 7 if k.startswith(MEMO) and k != MEMO else v
+                                         for k, v in keys.items()}), encoding="utf-8")
+    edit_body(newest(hub))
+    assert build(hub, out) == cold(hub, tmp_path / "cold")

@@ -191,9 +191,10 @@ class Renderer:
         source = self.site.source_keys.get(path)
         record = f"{source} {path in self.schedule.preview:d} " if source else None
         old = self._memo_old.get(path) if record is not None else None
-        if old is not None and old.startswith(record):
-            card, page = old[len(record):].split(" ")
-        else:
+        kept = old[len(record):].split(" ") if type(old) is str and old.startswith(record) else ()
+        if len(kept) == 2:
+            card, page = kept
+        else:  # none, another source's, or damaged
             parts = entry_parts(self._global_key, entry, self.schedule)
             card = entry_key(self._global_key, entry, self.schedule, False, parts)
             page = entry_key(self._global_key, entry, self.schedule, True, parts)

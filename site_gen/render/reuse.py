@@ -60,6 +60,8 @@ def load_reuse(root: str, out_abs: str) -> Reuse | None:
         digests = {f["path"]: (f["bytes"], f["sha256"]) for f in manifest["files"]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    if not isinstance(keys, dict):
+        return None  # damaged: everything is rendered (a key that is not a string matches no page's)
     return Reuse(out_abs, keys, digests)
 
 
