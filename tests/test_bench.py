@@ -33,3 +33,24 @@ def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
     # the second run's cold builds started from folders moved aside, and those are deleted at the end
     assert data["rm_before"] is False
     assert not [p.name for p in (tmp_path / "work").iterdir() if p.name.startswith("trash-")]
+
+
+def test_ab_compares_two_commits_in_alternating_pairs(tmp_path):
+    """bench/ab.py builds the same hub with two commits (here the same one twice), alternating,
+    and leaves no worktree behind."""
+    def worktrees() -> str:
+        return subprocess.run(["git", "-C", str(REPO), "worktree", "list"], capture_output=True, text=True).stdout
+
+    before = worktrees()
+    for extra, kind in (([], "warm, one article changed"), (["--cold"], "cold")):
+        p = subprocess.run([sys.executable, str(REPO / "bench/ab.py"), "HEAD", "HEAD", "--size", "40", "--pairs", "2",
+                            "--work", str(tmp_path / "work"), *extra], capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr[-2000:]
+        lines = p.stdout.splitlines()
+        assert lines[0] == f"40 articles, {kind}, 2 alternating pairs"
+        assert lines[1].startswith("OLD HEAD: wall median ") and lines[2].startswith("NEW HEAD: wall median ")
+        assert len(lines[1].split("; ")[1].split()) == 2  # each pair's wall time
+        assert lines[3] in ("NEW faster in 0 of 2 pairs", "NEW faster in 1 of 2 pairs", "NEW faster in 2 of 2 pairs")
+        assert len(list((tmp_path / "work/hub-new/content/articles").glob("*.md"))) == 40
+    assert worktrees() == before
+    assert not [q.name for q in (tmp_path / "work").iterdir() if q.name.startswith(("trash-", "tree-"))]
