@@ -74,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, commit in (("OLD", args.old), ("NEW", args.new)):
             tree, hub, out = (os.path.join(work, f"{x}-{name.lower()}") for x in ("tree", "hub", "out"))
             aside(tree)
-            subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", "-f", tree, commit], check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            made = subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", "-f", tree, commit],
+                                  capture_output=True, text=True)
+            if made.returncode != 0:
+                why = (made.stderr.strip().splitlines() or ["git worktree add failed"])[-1]
+                print(f"bench/ab.py: cannot check out {commit!r} ({why})", file=sys.stderr)
+                return 2
             generated = os.path.join(work, f"hub-{args.size}")
             if not os.path.isdir(generated):
                 subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), str(args.size), generated], check=True,

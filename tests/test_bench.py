@@ -54,3 +54,8 @@ def test_ab_compares_two_commits_in_alternating_pairs(tmp_path):
         assert len(list((tmp_path / "work/hub-new/content/articles").glob("*.md"))) == 40
     assert worktrees() == before
     assert not [q.name for q in (tmp_path / "work").iterdir() if q.name.startswith(("trash-", "tree-"))]
+    p = subprocess.run([sys.executable, str(REPO / "bench/ab.py"), "no-such-commit", "HEAD", "--size", "40",
+                        "--work", str(tmp_path / "work")], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.startswith("bench/ab.py: cannot check out 'no-such-commit' (")
+    assert worktrees() == before
