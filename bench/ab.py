@@ -16,27 +16,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+from run import HERE, NOW, TRASH, clear, site_gen, timed  # (bench/run.py: the benchmark's own)
+
 REPO = os.path.dirname(HERE)
 
 
 def build(tree: str, hub: str, out: str, work: str) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the whole process tree) of one `site-gen build`."""
-    env = dict(os.environ, PYTHONPATH=tree)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "site_gen", "build", "-C", hub, "--now", "2026-11-23", "--out", out,
-                    "--quiet"], cwd=work, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    """(wall seconds, CPU seconds of the whole process tree) of one `site-gen build` by ``tree``."""
+    wall, _, _, cpu = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"), cwd=work,
+                            env=dict(os.environ, PYTHONPATH=tree))
+    return wall, cpu
 
 
 def edit(hub: str, i: int) -> None:
@@ -60,20 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", default="/tmp/site-gen-ab")
     args = ap.parse_args(argv)
     work = os.path.abspath(args.work)
-    trash = os.path.join(work, f"trash-{os.getpid()}")
-    os.makedirs(trash, exist_ok=True)
-    moved = [0]
-
-    def aside(path: str) -> None:  # moved, not deleted: see bench/run.py on this disk and deletions
-        if os.path.lexists(path):
-            moved[0] += 1
-            os.rename(path, os.path.join(trash, str(moved[0])))
-
+    trash = TRASH["dir"] = os.path.join(work, f"trash-{os.getpid()}")  # clear() moves folders there, see
+    os.makedirs(trash, exist_ok=True)                                   # bench/run.py on this disk
     sides = {}
     try:
         for name, commit in (("OLD", args.old), ("NEW", args.new)):
             tree, hub, out = (os.path.join(work, f"{x}-{name.lower()}") for x in ("tree", "hub", "out"))
-            aside(tree)
+            clear(tree)
             made = subprocess.run(["git", "-C", REPO, "worktree", "add", "--detach", "-f", tree, commit],
                                   capture_output=True, text=True)
             if made.returncode != 0:
@@ -84,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             if not os.path.isdir(generated):
                 subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), str(args.size), generated], check=True,
                                stdout=subprocess.DEVNULL)
-            aside(hub)
-            aside(out)
+            clear(hub, out)
             shutil.copytree(generated, hub)
             sides[name] = (tree, hub, out)
         for name, (tree, hub, out) in sides.items():  # warm-up: the cache and output a warm build starts from
@@ -96,8 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             for name in (("OLD", "NEW") if i % 2 == 0 else ("NEW", "OLD")):
                 tree, hub, out = sides[name]
                 if args.cold:
-                    aside(os.path.join(hub, ".site-gen-cache"))
-                    aside(out)
+                    clear(os.path.join(hub, ".site-gen-cache"), out)
                 else:
                     edit(hub, i)
                 results[name].append(build(tree, hub, out, work))

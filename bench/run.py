@@ -91,7 +91,7 @@ def tree_pss(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int, float]:
+def timed(cmd: list[str], cwd: str | None = None, env: dict | None = None) -> tuple[float, int, int, float]:
     """Run a command; return (wall seconds, peak tree RSS, peak tree PSS in bytes, CPU seconds). Fails
     loudly on a non-zero exit. RSS is sampled every 10 ms, PSS (costlier to read) every 50 ms. CPU
     seconds: user + system time of the command and every process it waited for (its workers; a
@@ -99,7 +99,7 @@ def timed(cmd: list[str], cwd: str | None = None) -> tuple[float, int, int, floa
     peak = [0, 0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     done = threading.Event()
 
     def sample():
