@@ -16,7 +16,7 @@ from ..urls import campaign_path, entry_path, persona_path, segment_path, tag_pa
 from .outputs import file_digest
 from .env import fingerprint_assets, make_env, reset_fragments, template_diagnostic
 from . import wechat_article
-from .reuse import MEMO, Unkeyable, entry_key, entry_parts, fingerprint, global_key, reads_bodies
+from .reuse import MEMO, Unkeyable, entry_keys, fingerprint, global_key, reads_bodies
 from .views import Views
 
 
@@ -175,7 +175,7 @@ class Renderer:
         return False
 
     def _entry_key(self, entry, body: bool) -> str:
-        """reuse.entry_key, remembered for this render."""
+        """An entry's card key (``body`` false) or page key (reuse.entry_keys), remembered for this render."""
         hit = self._cards.get((entry.path, body))
         if hit is None:
             self._entry_keys(entry)
@@ -195,9 +195,7 @@ class Renderer:
         if len(kept) == 2:
             card, page = kept
         else:  # none, another source's, or damaged
-            parts = entry_parts(self._global_key, entry, self.schedule)
-            card = entry_key(self._global_key, entry, self.schedule, False, parts)
-            page = entry_key(self._global_key, entry, self.schedule, True, parts)
+            card, page = entry_keys(self._global_key, entry, self.schedule)
         if record is not None:
             self.keys[MEMO + path] = f"{record}{card} {page}"
         self._cards[(path, False)], self._cards[(path, True)] = card, page

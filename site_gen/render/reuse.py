@@ -108,11 +108,12 @@ def entry_parts(base: str, e: Entry, schedule: Schedule) -> str:
                  cta and (cta.text, cta.url, cta.kind, cta.keyword, cta.source), e.path in schedule.preview))
 
 
-def entry_key(base: str, e: Entry, schedule: Schedule, body: bool = True, parts: str | None = None) -> str:
-    """The key of an entry's own page; with ``body`` false, of everything but its body (what a
-    listing page that shows the entry as a card can depend on). ``parts``: entry_parts, when known."""
-    parts = parts if parts is not None else entry_parts(base, e, schedule)
-    return hashlib.sha256(f"{parts}\0{e.digest if body else ''}".encode()).hexdigest()  # digest: of the body's HTML
+def entry_keys(base: str, e: Entry, schedule: Schedule) -> tuple[str, str]:
+    """(the key of an entry's card, of its own page): the card's covers everything but its body
+    (what a listing page that shows the entry as a card can depend on), the page's the body too."""
+    parts = entry_parts(base, e, schedule)
+    return tuple(hashlib.sha256(f"{parts}\0{digest}".encode()).hexdigest()  # digest: of the body's HTML
+                 for digest in ("", e.digest))
 
 
 # --------------------------------------------------------------------------- listing pages
