@@ -3,7 +3,8 @@
 segno tries each of the eight data masks on a code and keeps the one with the lowest penalty
 score (ISO/IEC 18004 7.8.3). It does so module by module in Python: about three quarters of the
 15 ms a code takes, and a hub makes a code per campaign or article and channel (docs/performance.md).
-``find_and_apply_best_mask`` here applies the masks and scores them on whole arrays instead and
+``find_and_apply_best_mask`` here applies the masks and scores them on whole arrays instead (all
+eight in one (8, n, n) array: ``mask_scores``, about 5 ms a code) and
 takes segno's place in its encoder (``install``). It keeps segno's scoring exactly as segno computes
 it — including where that reads the standard its own way, such as how far it looks for light
 modules around a finder-like pattern (N3) — so the code drawn is the one segno draws:
