@@ -5,7 +5,10 @@
 For each size N it generates a hub (bench/generate.py), converts it for Hugo (bench/hugo_site.py)
 and measures, as medians of --runs runs:
 
-- cold build: empty output and cache (site-gen: `build --now 2026-11-23`; Hugo: `hugo`)
+- cold build: empty output and cache (site-gen: `build --now 2026-11-23`; Hugo: `hugo`). Hugo
+  builds the same pages site-gen does, the WeChat exports included (its second output format per
+  article); it also builds, cold, the site without them (`hugo_site.py --pages-only`, the Hugo site
+  of the benchmark's first nine sessions, half of site-gen's files), reported beside it
 - warm build, nothing changed; warm build, one article changed
 - check: cold (no cache) and warm
 - peak memory: the largest summed RSS of the process tree, sampled every 10 ms, and the largest
@@ -167,8 +170,12 @@ def bench_size(n: int, runs: int, work: str) -> dict:
     subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), str(n), hub], check=True,
                    stdout=subprocess.DEVNULL)
     subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), hub, hugo_dir], check=True)
+    pages_dir, pages_out = hugo_dir + "-pages", hugo_out + "-pages"
+    clear(pages_dir, pages_out)
+    subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), hub, pages_dir, "--pages-only"], check=True)
     cache = os.path.join(hub, ".site-gen-cache")
-    r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "hugo_pss", "hugo_cpu", "cold", "cold_mem",
+    r: dict[str, list] = {k: [] for k in ("hugo_cold", "hugo_mem", "hugo_pss", "hugo_cpu", "hugo_pages",
+                                           "hugo_pages_cpu", "cold", "cold_mem",
                                            "cold_pss", "cold_cpu", "warm", "warm_one", "check_cold", "check_warm")}
     for i in range(runs):
         clear(hugo_out, os.path.join(hugo_dir, "resources"))
@@ -177,6 +184,10 @@ def bench_size(n: int, runs: int, work: str) -> dict:
         r["hugo_cpu"].append(cpu)
         r["hugo_mem"].append(m)
         r["hugo_pss"].append(pss)
+        clear(pages_out, os.path.join(pages_dir, "resources"))
+        t, _, _, cpu = timed(["hugo", "--quiet", "-d", pages_out], cwd=pages_dir)
+        r["hugo_pages"].append(t)
+        r["hugo_pages_cpu"].append(cpu)
 
         clear(out, cache)
         t, m, pss, cpu = timed(site_gen("build", "-C", hub, "--now", NOW, "--out", out, "--quiet"))
@@ -260,6 +271,12 @@ def main() -> None:
     print("| N | Hugo | site-gen (ratio) |\n|---|---|---|")
     for n, r in results.items():
         print(f"| {n} | {r['hugo_cpu']:.1f} s | {r['cold_cpu']:.1f} s ({r['cold_cpu'] / max(r['hugo_cpu'], 1e-9):.2f}) |")
+    print("\ncold builds against Hugo without the WeChat exports, persona pages and JSON feed "
+          "(hugo_site.py --pages-only), wall (CPU seconds):\n")
+    print("| N | Hugo, pages only | site-gen (ratio) |\n|---|---|---|")
+    for n, r in results.items():
+        print(f"| {n} | {r['hugo_pages']:.2f} s ({r['hugo_pages_cpu']:.1f} s) | {r['cold']:.2f} s "
+              f"({r['cold'] / r['hugo_pages']:.2f}; CPU {r['cold_cpu'] / max(r['hugo_pages_cpu'], 1e-9):.2f}) |")
     if 4000 in results and 16000 in results:
         print(f"\n16,000 / 4,000 cold-build ratio: {results[16000]['cold'] / results[4000]['cold']:.2f}"
               f" (Hugo's: {results[16000]['hugo_cold'] / results[4000]['hugo_cold']:.2f})")

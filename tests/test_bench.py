@@ -9,7 +9,18 @@ import shutil
 import subprocess
 import sys
 
+from html.parser import HTMLParser
+
 from conftest import REPO
+
+
+class Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.seen: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.seen.append((tag, dict(attrs)))
 
 
 def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
@@ -30,6 +41,23 @@ def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
     hugo_pages = list((tmp_path / "work/hugo-out60/articles").glob("*/index.html"))
     site_pages = list((tmp_path / "work/out60/articles").glob("*/index.html"))
     assert len(hugo_pages) == len(site_pages) == 60
+    # Hugo makes the same files: each article's WeChat export too, with the export's work done
+    # (every block styled inline, the links turned into notes), and the persona pages
+    hugo_exports = sorted((tmp_path / "work/hugo-out60/articles").glob("*/wechat.html"))
+    assert len(hugo_exports) == len(list((tmp_path / "work/out60/wechat/articles").glob("*.html"))) == 60
+    tags = Tags()
+    for path in hugo_exports:
+        tags.feed(path.read_text(encoding="utf-8"))
+    assert {"p", "h2", "li", "td", "sup"} <= {t for t, _ in tags.seen} and "a" not in {t for t, _ in tags.seen}
+    assert all("style" in attrs for t, attrs in tags.seen if t in ("p", "h2", "li", "td", "section"))
+    assert len(list((tmp_path / "work/hugo-out60/persona").glob("*/index.html"))) == \
+        len(list((tmp_path / "work/out60/personas").glob("*/index.html"))) == 3
+    # ... and, for comparison, the pages alone
+    assert r["hugo_pages"] > 0 and r["hugo_pages_cpu"] > 0
+    assert len(list((tmp_path / "work/hugo-out60-pages/articles").glob("*/index.html"))) == 60
+    assert not list((tmp_path / "work/hugo-out60-pages").glob("**/wechat.html"))
+    assert (f"| 60 | {r['hugo_pages']:.2f} s ({r['hugo_pages_cpu']:.1f} s) | {r['cold']:.2f} s "
+            f"({r['cold'] / r['hugo_pages']:.2f}; CPU ") in p.stdout
     # the second run's cold builds started from folders moved aside, and those are deleted at the end
     assert data["rm_before"] is False
     assert not [p.name for p in (tmp_path / "work").iterdir() if p.name.startswith("trash-")]
