@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from bs4 import BeautifulSoup
 
 from conftest import NOW, REPO, run_cli
@@ -402,3 +404,137 @@ def test_remembered_url_joins_are_urljoins():
         assert [wa._Rewriter(b, wa.Notes(1)).join(u) for b in bases for u in urls] == \
             [urljoin(b, u) for b in bases for u in urls]
     assert wa._JOINED
+
+
+def _both_routes(body_html: str, cta, persona, abs_url: str = "https://hub.example.com/articles/a/"):
+    """(_fast_fragment's export or None, the rewriter-and-css_inline export) of one body."""
+    from site_gen.render import wechat_article as wa
+
+    strings = {"wechat_links": "文中链接 & \"注\"", "wechat_cta_note": "链接见文末 [{n}] <注>", "reply_keyword": "回复「{keyword}」"}
+    kw = dict(abs_url=abs_url, base_url="https://hub.example.com/", persona=persona,
+              t=lambda key, **kw: strings[key].format(**kw))
+    return wa._fast_fragment(body_html, cta, **kw), wa._inlined_fragment(body_html, cta, **kw)
+
+
+def test_the_fast_export_gives_what_css_inline_gives_on_real_hubs(tmp_path):
+    """_fast_fragment writes the export without parsing; on every article and page of a generated
+    hub, the example hub and the golden site, with their own personas and actions, it gives
+    css_inline's bytes or declines."""
+    import subprocess
+    import sys
+
+    from site_gen.build import run
+    from site_gen.render import Renderer
+    from site_gen.render import wechat_article as wa
+
+    hub = tmp_path / "hub"
+    subprocess.run([sys.executable, str(REPO / "bench/generate.py"), "300", str(hub)], check=True, capture_output=True)
+    taken = declined = 0
+    for root in (hub, REPO, REPO / "tests/golden/site"):
+        res = run(str(root), now=NOW, render=False)
+        r = Renderer(res.site, res.schedule)
+        for e in res.schedule.published:
+            view = r.views.entries[e.path]
+            kw = dict(abs_url=view.abs_url, base_url=res.site.config.base_url, persona=view.persona,
+                      t=r.env.globals["t"])
+            fast = wa._fast_fragment(e.body_html, res.schedule.cta.get(e.path), **kw)
+            if fast is None:
+                declined += 1
+            else:
+                taken += 1
+                assert fast == wa._inlined_fragment(e.body_html, res.schedule.cta.get(e.path), **kw), e.path
+    assert taken > 300 and declined > 0  # both routes are taken
+
+
+def test_the_fast_export_on_unusual_text_and_tags():
+    """Text css_inline's serializer writes differently from html.escape (quotes, no-break spaces,
+    ampersands in a signature, an action or a link), every heading level, breaks, rules, a link
+    around an image, links to anchors, mail and the same URL twice; and what the fast path declines."""
+    from site_gen.diagnostics import Location
+    from site_gen.model import Cta
+    from site_gen.render.views import PersonaView
+
+    def action(kind, text, url=None, keyword=None):
+        here = Location("content/articles/a.md", 9, 1)
+        return Cta(text=text, url=url, kind=kind, keyword=keyword, source="body", loc=here, text_loc=here, url_loc=here)
+
+    persona = PersonaView(id="p", name="P", avatar=None, bio="", signature='—— "小贝" & \'朋友\' <3\xa0!',
+                          palette={"primary": "#1d5f8a", "accent": "#2f9e7a"}, url="/personas/p/", address=None)
+    bodies = [
+        "".join(f'<h{n} id="t-{n}">标题 {n}</h{n}>\n' for n in range(1, 7)),
+        '<p>一<br />二<br>三\xa0四</p>\n<hr />\n<hr>\n<p><del>删</del><s>s</s><em>斜</em><strong>粗</strong><code>码</code></p>\n',
+        '<p><a href="/a/"><img src="/i.png" alt="" loading="lazy" decoding="async" /></a> <a href="#x">锚</a> '
+        '<a href="mailto:a@b.c">信</a> <a href="https://e.com/路?q=1">外</a> <a href="/a/">又</a><a href="">空</a></p>\n',
+        '<pre><code class="language-py">x = 1\n</code></pre>\n<pre><code>y\n</code></pre>\n<ol>\n<li>一</li>\n</ol>\n',
+        '<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n</tr>\n</tbody>\n</table>\n',
+    ]
+    ctas = [None, action("signup", '报名 "秋季" & <课>', url="/signup/?a=1"),
+            action("reply", "回复 面包 领取", keyword="面包"), action("reply", "回复「面包」领取", keyword="面包")]
+    for body in bodies:
+        for cta in ctas:
+            for who in (persona, None):
+                fast, slow = _both_routes(body, cta, who)
+                assert fast == slow, (body, cta, who)
+    declined = ['<blockquote>\n<p>引</p>\n</blockquote>\n', '<ul>\n<li>\n<p>松散</p>\n</li>\n</ul>\n',
+                '<p>&quot;引号&quot;</p>\n', '<p class="x">c</p>\n', '<td style="text-align:right">r</td>',
+                '<p>控制\x0c字符</p>\n', '<aside class="box">\n<p>盒</p>\n</aside>\n',
+                '<p><img src="/i.png" alt="a" title="t" /></p>\n']
+    for body in declined:
+        fast, slow = _both_routes(body, None, persona)
+        assert fast is None and slow, body
+    fast, slow = _both_routes("<p>好</p>\n", action("signup", "报名\r吧", url="/s/"), persona)
+    assert fast is None and slow  # css_inline's parser turns a CR into a line feed: left to it
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_fast_export_gives_what_css_inline_gives_on_generated_markdown(data):
+    from site_gen.load.markdown import make_markdown, parse_body
+
+    words = st.sampled_from(["蛋糕", "面包", "abc", "x y", "。", "“好”", "\u00a0", "\u3000", "'", "é"] * 6
+                            + ["\"", "&", "<b>", ">", "*", "`", "~~", "\\", "|"])  # mostly what the fast path takes
+    inline = st.lists(st.one_of(
+        words,
+        st.builds(lambda t, u: f"[{t}]({u})", words, st.sampled_from(
+            ["/a/", "#标题", "https://e.com/", "https://e.com/路?a=1&b=2", "mailto:a@b.c", "/b c/", "../x", ""])),
+        st.builds(lambda t: f"![{t}](/i.png)", words), st.builds(lambda t: f"**{t}**", words),
+        st.builds(lambda t: f"*{t}*", words), st.builds(lambda t: f"`{t}`", words)), min_size=1, max_size=6).map("".join)
+    block = st.one_of(
+        inline,
+        st.builds(lambda n, t: "#" * n + " " + t, st.integers(1, 6), inline),
+        st.builds(lambda items, mark: "\n".join(f"{mark} {i}" for i in items), st.lists(inline, min_size=1, max_size=3),
+                  st.sampled_from(["-", "1."])),
+        st.builds(lambda a, b: f"- {a}\n\n- {b}", inline, inline),
+        st.builds(lambda a, b: f"- {a}\n  - {b}", inline, inline),
+        st.builds(lambda t: f"> {t}", inline),
+        st.builds(lambda a, b: f"| h | g |\n|---|{b}|\n| {a} | x |", inline, st.sampled_from(["---", ":-:", "--:"])),
+        st.builds(lambda t, lang: f"```{lang}\n{t}\n```", inline, st.sampled_from(["", "py", "text"])),
+        st.builds(lambda a, b: f"{a}  \n{b}", inline, inline),
+        st.just("---"),
+    )
+    text = "\n\n".join(data.draw(st.lists(block, min_size=1, max_size=5))) + "\n"
+    body = parse_body(make_markdown(False, "/"), text, "content/articles/x.md", 1, tuple(text.split("\n"))).html
+    palette = data.draw(st.sampled_from([{}, {"primary": "#1d5f8a", "accent": "#2f9e7a", "background": "#f3f8fb"},
+                                         {"primary": "not a colour"}]))
+    from site_gen.render.views import PersonaView
+
+    persona = PersonaView(id="p", name="P", avatar=None, bio="", signature=data.draw(words), palette=palette,
+                          url="/personas/p/", address=None)
+    fast, slow = _both_routes(body, None, persona)
+    event("fast export" if fast is not None else "left to css_inline")
+    if fast is not None:
+        assert fast == slow, body
+
+
+def test_the_fast_export_steps_aside_when_css_inline_writes_the_probe_differently(monkeypatch):
+    """If css_inline's output of the probe did not line up with the probe's tags (another
+    css_inline), the fast path declines and every export takes the general route."""
+    from site_gen.render import wechat_article as wa
+
+    body = '<h2 id="x">标题</h2>\n<p>正文 <a href="/a/">链接</a></p>\n'
+    assert _both_routes(body, None, None)[0] is not None
+    monkeypatch.setattr(wa, "_STYLED", {})
+    monkeypatch.setattr(wa, "_PROBE_KEYS", wa._PROBE_KEYS[:-1])
+    fast, slow = _both_routes(body, None, None)
+    assert fast is None and wa._STYLED == {wa.STYLESHEET % wa.palette_colors({}): None}
+    assert '<h2 style="margin: 28px 0 12px 0;' in slow

@@ -5,7 +5,8 @@ and scripts, and links out of WeChat are not clickable there. So the export is a
 of ``<section>`` blocks with every style inline (inlined by css_inline from a stylesheet themed
 with the persona's palette), absolute image URLs, every link turned into a numbered note, the
 persona's signature, and the call to action as a styled closing block (its text, its URL as a
-note, or its reply keyword).
+note, or its reply keyword). Plain bodies (most) are written by string replacements with the tags
+css_inline writes for each element (_fast_fragment); the others are parsed and inlined by it.
 
 The file starts with a UTF-8 byte-order mark: it has no ``<meta charset>`` (the editor would get
 it too), and a browser opening it from a CDN that sends no charset would otherwise guess wrong.
@@ -179,17 +180,7 @@ class _Rewriter:
         self.links: list[int | None] = []  # open <a>: its note number, or None
 
     def join(self, url: str) -> str:
-        """urljoin(base, url), remembered across articles when it depends only on the base's
-        scheme and host (a path from the site's root, or an http(s) URL): most links and images."""
-        if not (url.startswith("/") and not url.startswith("//") or url.startswith(("http://", "https://"))):
-            return urljoin(self.base, url)
-        key = (self.origin, url)
-        joined = _JOINED.get(key)
-        if joined is None:
-            joined = urljoin(self.base, url)
-            if len(_JOINED) < 4096:
-                _JOINED[key] = joined
-        return joined
+        return _join(self.base, self.origin, url)
 
     def _attrs(self, tag: str, attrs) -> str:
         keep = _KEEP_ATTRS.get(tag, set()) | {"style"}
@@ -327,6 +318,20 @@ _CHANGING_TAG = re.compile("<(?!/?(?:" + "|".join(sorted(_VERBATIM, key=lambda n
 _JOINED: dict[tuple, str] = {}  # ((the base's scheme, host), URL) -> the URL joined (_Rewriter.join)
 
 
+def _join(base: str, origin: tuple, url: str) -> str:
+    """urljoin(base, url), remembered across articles when it depends only on the base's scheme and
+    host (``origin``; a path from the site's root, or an http(s) URL): most links and images."""
+    if not (url.startswith("/") and not url.startswith("//") or url.startswith(("http://", "https://"))):
+        return urljoin(base, url)
+    key = (origin, url)
+    joined = _JOINED.get(key)
+    if joined is None:
+        joined = urljoin(base, url)
+        if len(_JOINED) < 4096:
+            _JOINED[key] = joined
+    return joined
+
+
 def _count_footnotes(body_html: str) -> int:
     return body_html.count('class="footnote-item"')
 
@@ -342,44 +347,194 @@ def _note_label(url: str) -> str:
 
 
 def fragment(entry: Entry, cta: Cta | None, *, abs_url: str, base_url: str, persona, t) -> str:
-    """The paste-ready HTML fragment of one article (``persona``: its PersonaView or None)."""
-    import css_inline
+    """The paste-ready HTML fragment of one article (``persona``: its PersonaView or None): by
+    _fast_fragment when it takes the body, else by the rewriter and css_inline."""
+    fast = _fast_fragment(entry.body_html, cta, abs_url=abs_url, base_url=base_url, persona=persona, t=t)
+    return fast if fast is not None else _inlined_fragment(entry.body_html, cta, abs_url=abs_url, base_url=base_url,
+                                                           persona=persona, t=t)
 
-    notes = Notes(_count_footnotes(entry.body_html) + 1)
-    body = _Rewriter(abs_url, notes).result(entry.body_html).strip()
 
-    def absolute(url: str) -> str:
-        return urljoin(base_url, url.lstrip("/")) if url.startswith("/") and not url.startswith("//") \
-            else urljoin(abs_url, url)
+def _absolute(url: str, base_url: str, abs_url: str) -> str:
+    """A call to action's URL made absolute: from the site's root, or from the article's URL."""
+    return urljoin(base_url, url.lstrip("/")) if url.startswith("/") and not url.startswith("//") \
+        else urljoin(abs_url, url)
 
+
+def _cta_parts(cta: Cta, notes: Notes, base_url: str, abs_url: str, t) -> tuple[str, int | None, str | None]:
+    """The action block's text, its note number (a URL) or None, and its keyword line's text or None."""
+    if cta.url:
+        return cta.text, notes.number(_absolute(cta.url, base_url, abs_url)), None
+    kw = cta.keyword or ""
+    quoted = any(f"{a}{kw}{b}" in cta.text for a, b in (("「", "」"), ("“", "”"), ('"', '"')))
+    return cta.text, None, (t("reply_keyword", keyword=kw) if kw and not quoted else None)
+
+
+def _inlined_fragment(body_html: str, cta: Cta | None, *, abs_url: str, base_url: str, persona, t) -> str:
+    """The fragment by the general route: the body rewritten (_Rewriter), the blocks around it
+    added with their classes, and every style written in by css_inline."""
+    notes = Notes(_count_footnotes(body_html) + 1)
+    body = _Rewriter(abs_url, notes).result(body_html).strip()
+    css = STYLESHEET % palette_colors(persona.palette if persona is not None else {})
+    return _inline(css, _assemble(body, cta, notes, persona, _CLASSED, escape, base_url=base_url, abs_url=abs_url, t=t))
+
+
+# the blocks around the body as _inlined_fragment writes them, for css_inline to style
+_CLASSED = {"wx": '<section class="wx">', "wx-body": '<section class="wx-body">', "signature": '<p class="wx-signature">',
+            "notes": '<section class="wx-notes">', "notes-title": '<p class="wx-notes-title">', "note": "<p>",
+            "cta": '<section class="wx-cta">', "cta-text": '<p class="wx-cta-text">', "cta sup": "<sup>",
+            "cta-sub": '<p class="wx-cta-sub">', "cta-keyword": '<p class="wx-cta-keyword">'}
+
+
+def _assemble(body: str, cta: Cta | None, notes: Notes, persona, tags: dict, text, *, base_url: str, abs_url: str,
+              t) -> str:
+    """The fragment: the body, the signature, the notes and the action block, each opened with
+    ``tags`` (by _CLASSED's names), their text escaped by ``text``."""
     cta_html = ""
-    if cta is not None:
-        text = escape(cta.text)
-        if cta.url:
-            n = notes.number(absolute(cta.url))
-            cta_html = (f'<section class="wx-cta"><p class="wx-cta-text">{text}<sup>[{n}]</sup></p>'
-                        f'<p class="wx-cta-sub">{escape(t("wechat_cta_note", n=n))}</p></section>')
+    if cta is not None:  # (numbered before the notes are listed: its URL is one of them)
+        said, n, keyword = _cta_parts(cta, notes, base_url, abs_url, t)
+        if n is not None:
+            cta_html = (f'{tags["cta"]}{tags["cta-text"]}{text(said)}{tags["cta sup"]}[{n}]</sup></p>'
+                        f'{tags["cta-sub"]}{text(t("wechat_cta_note", n=n))}</p></section>')
         else:
-            kw = cta.keyword or ""
-            quoted = any(f"{a}{kw}{b}" in cta.text for a, b in (("「", "」"), ("“", "”"), ('"', '"')))
-            keyword = (f'<p class="wx-cta-keyword">{escape(t("reply_keyword", keyword=kw))}</p>'
-                       if kw and not quoted else "")
-            cta_html = f'<section class="wx-cta"><p class="wx-cta-text">{text}</p>{keyword}</section>'
-
-    parts = ['<section class="wx">', f'<section class="wx-body">\n{body}\n</section>']
+            keyword = f'{tags["cta-keyword"]}{text(keyword)}</p>' if keyword is not None else ""
+            cta_html = f'{tags["cta"]}{tags["cta-text"]}{text(said)}</p>{keyword}</section>'
+    parts = [tags["wx"], f'{tags["wx-body"]}\n{body}\n</section>']
     if persona is not None and persona.signature:
-        parts.append(f'<p class="wx-signature">{escape(persona.signature)}</p>')
+        parts.append(f'{tags["signature"]}{text(persona.signature)}</p>')
     if notes.urls:
-        parts.append(f'<section class="wx-notes"><p class="wx-notes-title">{escape(t("wechat_links"))}</p>')
-        parts += [f"<p>[{n}] {escape(_note_label(url))}</p>" for url, n in notes.urls.items()]
+        parts.append(f'{tags["notes"]}{tags["notes-title"]}{text(t("wechat_links"))}</p>')
+        parts += [f'{tags["note"]}[{n}] {text(_note_label(url))}</p>' for url, n in notes.urls.items()]
         parts.append("</section>")
     if cta_html:
         parts.append(cta_html)
     parts.append("</section>")
-    css = STYLESHEET % palette_colors(persona.palette if persona is not None else {})
+    return "\n".join(parts)
+
+
+def _inline(css: str, html: str) -> str:
+    import css_inline
+
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False)
-    inlined = inliner.inline_fragment("\n".join(parts), css)
-    return _CLASS_ATTR.sub(r"\1", inlined).strip() + "\n"
+    return _CLASS_ATTR.sub(r"\1", inliner.inline_fragment(html, css)).strip() + "\n"
+
+
+# ------------------------------------------------------------------------------------ the fast path
+#
+# Most bodies are plain Markdown output: paragraphs, headings, tight lists, tables, code blocks,
+# images and links, with no character reference. For those, every tag's style depends on its name
+# alone, so _fast_fragment writes the export with string replacements, using the tags css_inline
+# itself wrote for each element, probed once per stylesheet (_styled_tags). It declines (None)
+# anything else — a tag with other attributes, a quote or a paragraph inside a list item (styled by
+# their context), a character reference or a control character (css_inline's HTML parser would
+# rewrite them) — and fragment() takes the general route. tests/test_wechat_article.py compares the
+# two routes on every body of a generated hub, the example hub and the golden site, and on
+# generated Markdown.
+
+_PROBE = ('<section class="wx">\n<section class="wx-body">\n'
+          '<p><strong>x</strong><em>x</em><code>x</code><sup>x</sup><s>x</s><del>x</del>x<br>x'
+          '<img src="SRC-PLACEHOLDER" alt="ALT-PLACEHOLDER"></p>'
+          '<h1>x</h1><h2>x</h2><h3>x</h3><h4>x</h4><h5>x</h5><h6>x</h6><ul><li>x</li></ul><ol><li>x</li></ol>'
+          '<table><thead><tr><th>x</th></tr></thead><tbody><tr><td>x</td></tr></tbody></table>'
+          '<pre><code>x</code></pre><hr>\n</section>\n'
+          '<p class="wx-signature">x</p>\n<section class="wx-notes"><p class="wx-notes-title">x</p>\n<p>x</p>\n</section>\n'
+          '<section class="wx-cta"><p class="wx-cta-text">x<sup>x</sup></p><p class="wx-cta-sub">x</p>'
+          '<p class="wx-cta-keyword">x</p></section>\n</section>')
+# what each opening tag of _PROBE is, in order ("<tag>": in a body, wherever it is)
+_PROBE_KEYS = ("wx", "wx-body", "<p>", "<strong>", "<em>", "<code>", "<sup>", "<s>", "<del>", "<br>", "img",
+               "<h1>", "<h2>", "<h3>", "<h4>", "<h5>", "<h6>", "<ul>", "<li>", "<ol>", "ol li", "<table>", "<thead>",
+               "<tr>", "<th>", "<tbody>", "tbody tr", "<td>", "<pre>", "pre code", "<hr>", "signature", "notes",
+               "notes-title", "note", "cta", "cta-text", "cta sup", "cta-sub", "cta-keyword")
+_OPENING = re.compile(r"<([a-z0-9]+)(?:\s[^>]*)?>")
+_STYLED: dict[str, dict | None] = {}  # stylesheet -> _PROBE_KEYS -> the tag as css_inline writes it
+
+
+def _styled_tags(css: str) -> dict | None:
+    """The tags css_inline writes with this stylesheet, by _PROBE_KEYS; None if its output of the
+    probe does not line up with the probe (a css_inline that restructures: the fast path is off)."""
+    if css not in _STYLED:
+        tags = [m.group() for m in _OPENING.finditer(_inline(css, _PROBE))]
+        styled = dict(zip(_PROBE_KEYS, tags))
+        img = re.split("SRC-PLACEHOLDER|ALT-PLACEHOLDER", styled.get("img", ""))
+        same = (len(tags) == len(_PROBE_KEYS) and len(img) == 3
+                and all(tag.startswith(f"<{key.strip('<>').split()[-1]}") for key, tag in styled.items() if "<" in key)
+                and styled["ol li"] == styled["<li>"] and styled["tbody tr"] == styled["<tr>"])  # no context
+        _STYLED[css] = {**styled, "img": tuple(img)} if same else None
+    return _STYLED[css]
+
+
+# the tags the fast path takes: all of plain Markdown's but <blockquote> (its paragraphs are styled
+# by their context), with the attributes markdown-it writes
+_FAST_TAG = re.compile(r'</?(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|strong|em|s|del|sup|code|pre)>'
+                       r'|<h[1-6] id="[^"<>]*">|<a href="[^"<>]*">|</a>|<code class="language-[^"<>]*">'
+                       r'|<img src="[^"<>]*" alt="[^"<>]*"(?: loading="lazy")?(?: decoding="async")? ?/?>'
+                       r'|<(?:br|hr) ?/?>')
+_FAST_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
+_FAST_HEADING = re.compile(r'<h([1-6]) id="[^"]*">')
+_FAST_PRE = re.compile(r'<pre><code(?: class="[^"]*")?>')
+_FAST_IMG = re.compile(r'<img src="([^"]*)" alt="([^"]*)"[^>]*>')
+_ITEM_OR_P = re.compile(r"</?li>|<p>")
+# characters css_inline's parser would not keep as they are (CR, NUL, other controls)
+_ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_PLAIN = re.compile(r"<(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|strong|em|code|sup|s|del|br|hr)>")
+
+
+def _text5(text: str) -> str:
+    """Text as css_inline's serializer writes it (quotes stay as they are)."""
+    return text.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _p_in_item(html: str) -> bool:
+    if "<li>" not in html:
+        return False
+    depth = 0
+    for tag in _ITEM_OR_P.findall(html):
+        if tag == "<li>":
+            depth += 1
+        elif tag == "</li>":
+            depth -= 1
+        elif depth:
+            return True
+    return False
+
+
+def _fast_fragment(body_html: str, cta: Cta | None, *, abs_url: str, base_url: str, persona, t) -> str | None:
+    """The fragment _inlined_fragment would give, written without parsing, or None (see above)."""
+    html = body_html
+    if "&" in html or _ODD.search(html) or "<" in _FAST_TAG.sub("", html) or _p_in_item(html):
+        return None
+    st = _styled_tags(STYLESHEET % palette_colors(persona.palette if persona is not None else {}))
+    if st is None:
+        return None
+    notes, origin = Notes(1), urlsplit(abs_url)[:2]
+    sup = st["<sup>"]
+
+    def link(m: re.Match) -> str:
+        href = m.group(1).strip()
+        if not href or href.startswith("#"):
+            return m.group(2)
+        return f"{m.group(2)}{sup}[{notes.number(_join(abs_url, origin, href))}]</sup>"
+
+    def image(m: re.Match) -> str:
+        a, b, c = st["img"]
+        return f"{a}{_join(abs_url, origin, m.group(1))}{b}{m.group(2)}{c}"
+
+    if "<a " in html:
+        html = _FAST_LINK.sub(link, html)
+    html = html.strip()
+    if "<h" in html:
+        html = _FAST_HEADING.sub(lambda m: st[f"<h{m.group(1)}>"], html)
+    if "<pre>" in html:
+        pre = st["<pre>"] + st["pre code"]
+        html = _FAST_PRE.sub(lambda m: pre, html)
+    if "<img " in html:
+        html = _FAST_IMG.sub(image, html)
+    if " />" in html or "/>" in html:
+        html = html.replace("<br />", "<br>").replace("<hr />", "<hr>").replace("<br/>", "<br>").replace("<hr/>", "<hr>")
+    html = _PLAIN.sub(lambda m: st[m.group()], html)
+    if "\xa0" in html:
+        html = html.replace("\xa0", "&nbsp;")
+    out = _assemble(html, cta, notes, persona, st, _text5, base_url=base_url, abs_url=abs_url, t=t)
+    return None if _ODD.search(out, len(st["wx"]) + len(st["wx-body"]) + len(html) + 2) else out.strip() + "\n"
 
 
 def export_path(slug: str) -> str:
