@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import html5lib
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from badinput import A, P, S, art, break_and_build, make_prebuilt
@@ -296,3 +298,19 @@ def test_template_text_in_content_is_rendered_literally_and_runs_nothing(site, t
         shown = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
         assert shown in html or t.replace("'", "&#39;") in html or t in html, t
     assert "49" not in re.sub(r"[0-9a-f]{10}", "", html)  # no 7*7 was ever computed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["/", "#", "http://", "https://", "//", "/%6A", "#javascript:"]),
+       st.lists(st.sampled_from(list("javscript:%0aAJ/\x00\x09 \u0338\u200b\uff1a\u2044") + ["%25", "%3A", "%6A"]),
+                max_size=24).map("".join))
+def test_a_url_that_starts_safely_is_judged_as_the_full_check_judges_it(start, rest):
+    """safe_link answers at once for URLs starting with "/", "#", "http://" or "https://": what
+    follows cannot make them live script links, whatever it decodes or folds into."""
+    from site_gen.load.markdown import _safe_link, safe_link
+
+    url = start + rest
+    assert safe_link(url) is True and _safe_link(url) is True
+    for unsafe in ("javascript:alert(1)", "%6Aavascript:x", " javascript:x", "JaVa\tScRiPt:x", "ｊavascript:x",
+                   "data:text/html,x", "%2564ata:x"):
+        assert safe_link(unsafe) is False, unsafe

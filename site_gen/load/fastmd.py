@@ -423,7 +423,7 @@ def parse(text: str, base_path: str):
 
     def link(m: re.Match) -> str:
         href = m.group(1)
-        rel = ' rel="noopener"' if re.match(r"^https?://", href) else ""
+        rel = ' rel="noopener"' if href.startswith(("http://", "https://")) else ""
         return f'<a href="{site_path(href)}"{m.group(2)}{rel}>'
 
     html = _LINK.sub(link, html)
