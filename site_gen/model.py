@@ -193,6 +193,13 @@ class Prose:
         else:
             self.text, self.lines = self.SEP.join(b.text for b in blocks), array("i", (b.line for b in blocks))
 
+    @classmethod
+    def of(cls, lines: list[int], texts: list[str]) -> Prose:
+        """The same as Prose(map(TextBlock, lines, texts)), without making the objects."""
+        if any(cls.SEP in t for t in texts):
+            return cls(map(TextBlock, lines, texts))
+        return cls((), cls.SEP.join(texts), array("i", lines))
+
     def blocks(self) -> tuple[TextBlock, ...]:
         if self.text is None:
             return self.lines

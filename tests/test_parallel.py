@@ -280,6 +280,9 @@ def test_prose_keeps_the_text_blocks_compactly():
         TextBlock(1, ""),)
     assert Prose(blocks).text == "第一段。\x00\x00a `b` c\nd" and list(Prose(blocks).lines) == [3, 5, 9]
     assert Prose([TextBlock(2, "x\x00y")]).blocks() == (TextBlock(2, "x\x00y"),)
+    for bs in (blocks, (), (TextBlock(2, "x\x00y"), TextBlock(4, "z"))):  # Prose.of: the same, made from lists
+        assert Prose.of([b.line for b in bs], [b.text for b in bs]) == Prose(bs)
+        assert Prose.of([b.line for b in bs], [b.text for b in bs]).blocks() == bs
 
 
 

@@ -104,7 +104,7 @@ def test_parse_body_never_raises_and_locates(body, html, head):
     assert_located(out.diagnostics, "a.md", lines)
     for link in out.links:
         assert 1 <= link.loc.line <= len(lines) and link.loc.column >= 1
-    for block in out.text_blocks:
+    for block in out.prose.blocks():
         assert 1 <= block.line <= len(lines)
     assert isinstance(out.html, str)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from ..checks.originality import text_sketch
 from ..diagnostics import Diagnostic, Location, diag
-from ..model import Campaign, Cta, Detail, Entry, Heavy, Links, Persona, Prose
+from ..model import Campaign, Cta, Detail, Entry, Heavy, Links, Persona
 from ..slugs import slug_from_filename, slugify, suggest, unsafe_reason
 from .files import read_text, split_front_matter
 from .markdown import Parser, parse_body
@@ -161,7 +161,7 @@ def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tupl
         digest=hashlib.sha256(body.html.encode()).hexdigest(), sketch=text_sketch(body.plain_text),
         reading_minutes=reading_minutes(body.plain_text), links=Links(body.links, rel),
         body_line=split.body_line, last_line=last_line, middle_ctas=tuple(body.middle_ctas),
-        anchors=frozenset(body.anchors), detail=Detail((Prose(body.text_blocks), dict(rec.val_loc))),
+        anchors=frozenset(body.anchors), detail=Detail((body.prose, dict(rec.val_loc))),
         ignore=frozenset(rec.get("checks", {}).get("ignore", ())), loc=Location(rel, 1, 1), extra=rec.get("extra"),
     ), diagnostics
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import nh3
 
 from ..diagnostics import Diagnostic, Location, diag
-from ..model import Cta, Link, TextBlock
+from ..model import Cta, Link, Prose, TextBlock
 from .schemas import CTA_KINDS
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ class Body:
     first_paragraph: str = ""
     links: list[Link] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
-    text_blocks: list[TextBlock] = field(default_factory=list)
+    prose: Prose = field(default_factory=Prose)  # the text blocks, for the voice checks
     cta: Cta | None = None
     middle_ctas: list[Location] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -252,14 +252,18 @@ def _fast_body(parser: Parser, body: str, path: str, body_line: int, lines: tupl
             out.cta = _block_cta(tokens, blocks[0], lambda line, needle=None: locate(line + offset + cta_line + 1, needle),
                                  out.diagnostics)
     plain: list[str] = []
+    block_lines: list[int] = []
+    texts: list[str] = []
     for line, in_paragraph, content, plain_inline, links in records:
-        out.text_blocks.append(TextBlock(line + offset + 1, blank_code_spans(content)))
+        block_lines.append(line + offset + 1)
+        texts.append(blank_code_spans(content))
         plain.append(plain_inline)
         if not out.first_paragraph and in_paragraph and plain_inline.strip():
             out.first_paragraph = plain_inline.strip()
         for image, url in links:
             out.links.append(Link(url, locate(line + offset + 1, url), image=image))
     out.anchors = set(ids)
+    out.prose = Prose.of(block_lines, texts)
     out.plain_text = "\n".join(plain)
     out.html = html
     return out
@@ -298,6 +302,7 @@ def parse_body(parser: Parser, body: str, path: str, body_line: int, lines: tupl
 
     block_line = 0
     plain: list[str] = []
+    blocks: list[TextBlock] = []
     previous = None
     for tok in tokens:
         if tok.map:
@@ -311,7 +316,7 @@ def parse_body(parser: Parser, body: str, path: str, body_line: int, lines: tupl
             continue
         in_paragraph = previous is not None and previous.type == "paragraph_open"
         text = blank_code_spans(tok.content)
-        out.text_blocks.append(TextBlock(block_line + offset + 1, text))
+        blocks.append(TextBlock(block_line + offset + 1, text))
         plain_inline = _inline_text(tok)
         plain.append(plain_inline)
         if not out.first_paragraph and in_paragraph and plain_inline.strip():
@@ -329,6 +334,7 @@ def parse_body(parser: Parser, body: str, path: str, body_line: int, lines: tupl
     for tok in tokens:
         if tok.type == "footnote_open":
             out.anchors.add(f"fn{tok.meta['id'] + 1}")
+    out.prose = Prose(blocks)
     out.plain_text = "\n".join(plain)
     out.html = md.renderer.render(tokens, md.options, {})
     if md.options["html"]:
