@@ -464,7 +464,9 @@ def test_the_fast_export_on_unusual_text_and_tags():
         "".join(f'<h{n} id="t-{n}">标题 {n}</h{n}>\n' for n in range(1, 7)),
         '<p>一<br />二<br>三\xa0四</p>\n<hr />\n<hr>\n<p><del>删</del><s>s</s><em>斜</em><strong>粗</strong><code>码</code></p>\n',
         '<p><a href="/a/"><img src="/i.png" alt="" loading="lazy" decoding="async" /></a> <a href="#x">锚</a> '
-        '<a href="mailto:a@b.c">信</a> <a href="https://e.com/路?q=1">外</a> <a href="/a/">又</a><a href="">空</a></p>\n',
+        '<a href="mailto:a@b.c">信</a> <a href="https://e.com/路?q=1" rel="noopener">外</a> <a href="/a/">又</a><a href="">空</a>'
+        ' <a href="https://e.com/" title="标 题" rel="noopener">题</a> <a href="/b/" title="t">b</a>'
+        ' <img src="/i.png" alt="a" title="t" loading="lazy" decoding="async" /></p>\n',
         '<pre><code class="language-py">x = 1\n</code></pre>\n<pre><code>y\n</code></pre>\n<ol>\n<li>一</li>\n</ol>\n',
         '<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n</tr>\n</tbody>\n</table>\n',
     ]
@@ -478,7 +480,7 @@ def test_the_fast_export_on_unusual_text_and_tags():
     declined = ['<blockquote>\n<p>引</p>\n</blockquote>\n', '<ul>\n<li>\n<p>松散</p>\n</li>\n</ul>\n',
                 '<p>&quot;引号&quot;</p>\n', '<p class="x">c</p>\n', '<td style="text-align:right">r</td>',
                 '<p>控制\x0c字符</p>\n', '<aside class="box">\n<p>盒</p>\n</aside>\n',
-                '<p><img src="/i.png" alt="a" title="t" /></p>\n']
+                '<p><img src="/i.png" alt="a" width="3" /></p>\n', '<p><a href="/a/" id="x">a</a></p>\n']
     for body in declined:
         fast, slow = _both_routes(body, None, persona)
         assert fast is None and slow, body
@@ -495,9 +497,11 @@ def test_the_fast_export_gives_what_css_inline_gives_on_generated_markdown(data)
                             + ["\"", "&", "<b>", ">", "*", "`", "~~", "\\", "|"])  # mostly what the fast path takes
     inline = st.lists(st.one_of(
         words,
-        st.builds(lambda t, u: f"[{t}]({u})", words, st.sampled_from(
-            ["/a/", "#标题", "https://e.com/", "https://e.com/路?a=1&b=2", "mailto:a@b.c", "/b c/", "../x", ""])),
-        st.builds(lambda t: f"![{t}](/i.png)", words), st.builds(lambda t: f"**{t}**", words),
+        st.builds(lambda t, u, title: f"[{t}]({u}{title})", words, st.sampled_from(
+            ["/a/", "#标题", "https://e.com/", "https://e.com/路?a=1&b=2", "mailto:a@b.c", "/b c/", "../x", ""]),
+            st.sampled_from(["", "", ' "题 目"'])),
+        st.builds(lambda t, title: f"![{t}](/i.png{title})", words, st.sampled_from(["", ' "图"'])),
+        st.builds(lambda t: f"**{t}**", words),
         st.builds(lambda t: f"*{t}*", words), st.builds(lambda t: f"`{t}`", words)), min_size=1, max_size=6).map("".join)
     block = st.one_of(
         inline,

@@ -349,8 +349,9 @@ def _note_label(url: str) -> str:
 def fragment(entry: Entry, cta: Cta | None, *, abs_url: str, base_url: str, persona, t) -> str:
     """The paste-ready HTML fragment of one article (``persona``: its PersonaView or None): by
     _fast_fragment when it takes the body, else by the rewriter and css_inline."""
-    fast = _fast_fragment(entry.body_html, cta, abs_url=abs_url, base_url=base_url, persona=persona, t=t)
-    return fast if fast is not None else _inlined_fragment(entry.body_html, cta, abs_url=abs_url, base_url=base_url,
+    body = entry.body_html
+    fast = _fast_fragment(body, cta, abs_url=abs_url, base_url=base_url, persona=persona, t=t)
+    return fast if fast is not None else _inlined_fragment(body, cta, abs_url=abs_url, base_url=base_url,
                                                            persona=persona, t=t)
 
 
@@ -463,12 +464,14 @@ def _styled_tags(css: str) -> dict | None:
 
 
 # the tags the fast path takes: all of plain Markdown's but <blockquote> (its paragraphs are styled
-# by their context), with the attributes markdown-it writes
+# by their context), with the attributes markdown-it and load/markdown.py write (a link's title
+# and rel, an image's title, loading and decoding go, as the rewriter drops them)
 _FAST_TAG = re.compile(r'</?(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|strong|em|s|del|sup|code|pre)>'
-                       r'|<h[1-6] id="[^"<>]*">|<a href="[^"<>]*">|</a>|<code class="language-[^"<>]*">'
-                       r'|<img src="[^"<>]*" alt="[^"<>]*"(?: loading="lazy")?(?: decoding="async")? ?/?>'
+                       r'|<h[1-6] id="[^"<>]*">|<a href="[^"<>]*"(?: title="[^"<>]*")?(?: rel="noopener")?>|</a>'
+                       r'|<code class="language-[^"<>]*">'
+                       r'|<img src="[^"<>]*" alt="[^"<>]*"(?: title="[^"<>]*")?(?: loading="lazy")?(?: decoding="async")? ?/?>'
                        r'|<(?:br|hr) ?/?>')
-_FAST_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
+_FAST_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)  # (its other attributes go, as in the rewriter)
 _FAST_HEADING = re.compile(r'<h([1-6]) id="[^"]*">')
 _FAST_PRE = re.compile(r'<pre><code(?: class="[^"]*")?>')
 _FAST_IMG = re.compile(r'<img src="([^"]*)" alt="([^"]*)"[^>]*>')
