@@ -7,7 +7,7 @@ minimal theme with the same page kinds: the home page (latest 20), one page per 
 per tag and per persona listing its articles, section lists, the Atom-like RSS feed, the JSON feed
 and the sitemap; and, as site-gen writes `wechat/articles/<slug>.html` for each article, a second
 output format per article: its WeChat export (the body with the persona's styles written into each
-tag, absolute image URLs, links as numbered notes, the signature). The layouts are as small as
+tag, absolute image URLs, links listed as numbered notes, the signature). The layouts are as small as
 site-gen's default theme is, so both tools do comparable work per page.
 
 --pages-only leaves out the WeChat exports, the persona pages and the JSON feed: the Hugo site the
@@ -80,8 +80,9 @@ HOME = """{{ define "main" }}<h1>{{ .Site.Title }}</h1>
 
 # site-gen's WeChat export (wechat/articles/<slug>.html), the same work as a Hugo output format: the
 # article's HTML with the persona-coloured stylesheet's rules written into each tag's style
-# attribute, image URLs made absolute, links turned into numbered notes, and the signature.
-# (site-gen inlines with css_inline, Hugo here with string replacements: Hugo has no CSS inliner.)
+# attribute, image URLs made absolute, links turned into a numbered list of notes, and the signature.
+# (site-gen inlines with css_inline, Hugo here with string replacements: Hugo has no CSS inliner. The
+# marks left in the text are "[*]", not each note's number: a Go template has no per-match callback.)
 WECHAT = """{{- $pal := index site.Params.palettes (.Params.persona | default "xiaobei") -}}
 {{- $c := string .Content -}}
 {{- $c = replaceRE `<h([1-6]) id="[^"]*">` `<h$1>` $c -}}
@@ -138,16 +139,20 @@ def palettes(hub: str) -> str:
     return yaml.safe_dump({"params": {"palettes": out}}, allow_unicode=True)
 
 
-def convert(hub: str, out: str, wechat: bool = True) -> None:
+def convert(hub: str, out: str, pages_only: bool = False) -> None:
     if os.path.exists(out):
         shutil.rmtree(out)
     os.makedirs(os.path.join(out, "layouts", "_default"))
     with open(os.path.join(out, "config.yaml"), "w", encoding="utf-8") as fh:
-        fh.write(CONFIG if wechat else CONFIG.split("outputFormats:")[0].replace("  author: persona\n", "")
-                 .replace("[HTML, RSS, JSON]", "[HTML, RSS]"))
-        fh.write(palettes(hub))
-    for name, text in (("baseof.html", BASEOF), ("single.html", SINGLE), ("list.html", LIST), ("home.html", HOME),
-                       ("single.wechat.html", WECHAT), ("index.json", JSON_FEED)):
+        if pages_only:
+            fh.write(CONFIG.split("outputFormats:")[0].replace("  author: persona\n", "").replace("[HTML, RSS, JSON]",
+                                                                                                  "[HTML, RSS]"))
+        else:
+            fh.write(CONFIG + palettes(hub))
+    layouts = [("baseof.html", BASEOF), ("single.html", SINGLE), ("list.html", LIST), ("home.html", HOME)]
+    if not pages_only:
+        layouts += [("single.wechat.html", WECHAT), ("index.json", JSON_FEED)]
+    for name, text in layouts:
         with open(os.path.join(out, "layouts", "_default", name), "w", encoding="utf-8") as fh:
             fh.write(text)
     shutil.copytree(os.path.join(hub, "content", "articles"), os.path.join(out, "content", "articles"))
@@ -162,4 +167,4 @@ if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if a != "--pages-only"]
     if len(args) != 2:
         sys.exit(__doc__)
-    convert(args[0], args[1], wechat="--pages-only" not in sys.argv[1:])
+    convert(args[0], args[1], pages_only="--pages-only" in sys.argv[1:])

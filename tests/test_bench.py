@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-
 from html.parser import HTMLParser
 
 from conftest import REPO

@@ -12,9 +12,9 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from bs4 import BeautifulSoup
 
 from conftest import NOW, REPO, run_cli
 
