@@ -486,6 +486,10 @@ def test_the_fast_export_on_unusual_text_and_tags():
         assert fast is None and slow, body
     fast, slow = _both_routes("<p>好</p>\n", action("signup", "报名\r吧", url="/s/"), persona)
     assert fast is None and slow  # css_inline's parser turns a CR into a line feed: left to it
+    # an article URL with "&" or a quote in its path: relative images and links joined with it
+    body = '<p><img src="i.png" alt="a" loading="lazy" decoding="async" /> <a href="x/">l</a></p>\n'
+    fast, slow = _both_routes(body, None, persona, abs_url='https://hub.example.com/a&b"c/articles/a/')
+    assert fast == slow and 'src="https://hub.example.com/a&amp;b&quot;c/articles/a/i.png"' in fast
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -486,6 +486,12 @@ def _text5(text: str) -> str:
     return text.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _attr5(value: str) -> str:
+    """An attribute's value as css_inline's serializer writes it (a joined URL can bring "&" or a
+    quote from the article's own URL; the body's values hold neither, _fast_fragment made sure)."""
+    return value.replace("&", "&amp;").replace('"', "&quot;") if "&" in value or '"' in value else value
+
+
 def _p_in_item(html: str) -> bool:
     if "<li>" not in html:
         return False
@@ -519,7 +525,7 @@ def _fast_fragment(body_html: str, cta: Cta | None, *, abs_url: str, base_url: s
 
     def image(m: re.Match) -> str:
         a, b, c = st["img"]
-        return f"{a}{_join(abs_url, origin, m.group(1))}{b}{m.group(2)}{c}"
+        return f"{a}{_attr5(_join(abs_url, origin, m.group(1)))}{b}{m.group(2)}{c}"
 
     if "<a " in html:
         html = _FAST_LINK.sub(link, html)
