@@ -297,7 +297,8 @@ def test_template_text_in_content_is_rendered_literally_and_runs_nothing(site, t
     for t in texts:
         shown = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
         assert shown in html or t.replace("'", "&#39;") in html or t in html, t
-    assert "49" not in re.sub(r"[0-9a-f]{10}", "", html)  # no 7*7 was ever computed
+    # no 7*7 was ever computed (the marker's path, shown as text, may hold "49": pytest-49/…)
+    assert "49" not in re.sub(r"[0-9a-f]{10}", "", html.replace(str(marker), ""))
 
 
 @settings(max_examples=300, deadline=None)
