@@ -434,30 +434,3 @@ def test_an_interrupted_warm_build_leaves_no_checking_process_behind(hub, tmp_pa
     assert len(forked) == 1 and time.monotonic() - started < 30
     with pytest.raises(ChildProcessError):  # stopped and waited for: nothing left to wait for
         os.waitpid(forked[0], os.WNOHANG)
-
-
-def test_a_parallel_cold_build_hashes_while_its_workers_parse_and_stores_every_entry(hub, monkeypatch):
-    """With no pack to reuse, the loading workers get their work before this process hashes the
-    sources for their cache keys; the pack it writes still holds every entry under the keys a
-    one-process load computes, so the next load parses none of them."""
-    from site_gen.load import site as loading
-
-    shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
-    events, pool_load = [], loading._pool_load
-
-    def spy(root, items, keys_of, *rest):
-        events.append(("workers get", {key for _, _, key in items}))
-        return pool_load(root, items, lambda: (events.append(("keys", None)), keys_of())[1], *rest)
-
-    monkeypatch.setattr(loading, "_pool_load", spy)
-    site, _ = loading.load_site(str(hub), jobs=2)
-    assert events == [("workers get", {loading._SOME_KEY}), ("keys", None)]
-    assert len(site.articles) >= N - 5
-    keys = site.source_keys
-    monkeypatch.undo()
-    parsed = []
-    real = loading._parse_and_store
-    monkeypatch.setattr(loading, "_parse_and_store", lambda *a, **k: (parsed.append(a[1]), real(*a, **k))[1])
-    again, _ = loading.load_site(str(hub), jobs=1)  # (one process: anything parsed again is seen here)
-    assert parsed == [] and again.source_keys == keys and len(again.articles) == len(site.articles)
-    assert [e.body_html for e in again.articles[:5]] == [e.body_html for e in site.articles[:5]]

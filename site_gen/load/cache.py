@@ -121,10 +121,6 @@ class EntryCache:
 
     # ------------------------------------------------------------------------------ the pack
 
-    def cold(self) -> bool:
-        """True when there is no pack to reuse entries from (a first build, or a cleared cache)."""
-        return self.enabled and not os.path.exists(os.path.join(self.dir, "pack"))
-
     def begin(self, keys: list[str | None]) -> None:
         """Before a full load of ``keys``: read the pack (dropping records whose bundle is gone or
         short), and start writing a new one when it lacks or holds more than a few of them, or

@@ -65,54 +65,31 @@ PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
 def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, cache: EntryCache) -> list[tuple]:
     """Load (rel, kind) sources: from the cache, else parsed (and stored) — in a pool of ``jobs``
     processes when there are many. Order is kept."""
-    if jobs > 1 and len(sources) >= PARALLEL_MIN_FILES and cache.cold():
-        # nothing to reuse: the workers start parsing at once, while this process reads and hashes
-        # every source for its cache key (before, ≈ 0.1 s at 4,000 articles with one core idle)
-        def cold_keys() -> list:
-            keys = [cache.key(root, rel, kind) for rel, kind in sources]
-            cache.begin(keys)
-            return keys
-
-        fresh = _pool_load(root, [(rel, kind, _SOME_KEY) for rel, kind in sources], cold_keys, config, jobs, cache)
-        _remember_slugs(fresh)  # made by the workers: this process renders and checks with them
-        return fresh
     keys = [cache.key(root, rel, kind) for rel, kind in sources]
     cache.begin(keys)
     results: list = [cache.get(k) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
     _remember_slugs(results)  # before parsing: an edited article's known tags need no pinyin
+    tz = config.timezone
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         use_numpy(len(todo))
         md = make_markdown(config.markdown_html, config.base_path) if todo else None
-        fresh = [_parse_and_store(root, *sources[i], md, config.timezone, cache, keys[i])[0] for i in todo]
+        fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i])[0] for i in todo]
     else:
-        fresh = _pool_load(root, [(*sources[i], keys[i]) for i in todo], lambda: [keys[i] for i in todo], config, jobs,
-                           cache)
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache, len(todo))) as pool:
+            # imap, not map: each entry is unpickled as its chunk arrives, so this process never
+            # holds all the pickles at once (freed, their memory would stay with the process)
+            fresh = []
+            for i, (blob, where) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
+                                                        chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
+                fresh.append(cache.stored(keys[i], blob, where) if where else pickle.loads(blob))
     for i, value in zip(todo, fresh):
         results[i] = value
     _remember_slugs(fresh)  # made by the workers: this process renders and checks with them
     return results
-
-
-_SOME_KEY = "(known to the parent)"  # a worker only needs to know that its entry is to be stored
-
-
-def _pool_load(root: str, items: list[tuple[str, str, str | None]], keys_of, config, jobs: int,
-               cache: EntryCache) -> list[tuple]:
-    """Parse (rel, kind, key) items in a pool of ``jobs`` processes, in order. ``keys_of()`` gives
-    the items' cache keys for this process to pack them with; it is called once the workers have
-    their work."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache,
-                                                             len(items))) as pool:
-        # imap, not map: each entry is unpickled as its chunk arrives, so this process never
-        # holds all the pickles at once (freed, their memory would stay with the process)
-        parsed = pool.imap(_load_star, [(root, rel, kind, config.timezone, key) for rel, kind, key in items],
-                           chunksize=max(8, min(64, len(items) // (jobs * 8))))
-        keys = keys_of()
-        return [cache.stored(key, blob, where) if where else pickle.loads(blob) for key, (blob, where) in zip(keys, parsed)]
 
 
 def _remember_slugs(values) -> None:
