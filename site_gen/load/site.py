@@ -33,8 +33,7 @@ def theme_dirs(root: str, theme: str) -> tuple[str, ...]:
 _worker: dict = {}
 
 
-def _init_worker(html: bool, base_path: str, cache: EntryCache, count: int) -> None:
-    use_numpy(count)  # (numpy imported by each worker at once, not by the parent before forking them)
+def _init_worker(html: bool, base_path: str, cache: EntryCache) -> None:
     _worker["md"] = make_markdown(html, base_path)
     _worker["cache"] = cache
 
@@ -71,15 +70,15 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
     todo = [i for i, r in enumerate(results) if r is None]
     _remember_slugs(results)  # before parsing: an edited article's known tags need no pinyin
     tz = config.timezone
+    use_numpy(len(todo))  # (imported before any worker is forked)
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
-        use_numpy(len(todo))
         md = make_markdown(config.markdown_html, config.base_path) if todo else None
         fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i])[0] for i in todo]
     else:
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache, len(todo))) as pool:
+        with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
             # imap, not map: each entry is unpickled as its chunk arrives, so this process never
             # holds all the pickles at once (freed, their memory would stay with the process)
             fresh = []
