@@ -537,7 +537,7 @@ def _fast_fragment(body_html: str, cta: Cta | None, *, abs_url: str, base_url: s
         html = _FAST_PRE.sub(lambda m: pre, html)
     if "<img " in html:
         html = _FAST_IMG.sub(image, html)
-    if " />" in html or "/>" in html:
+    if "/>" in html:
         html = html.replace("<br />", "<br>").replace("<hr />", "<hr>").replace("<br/>", "<br>").replace("<hr/>", "<hr>")
     html = _PLAIN.sub(lambda m: st[m.group()], html)
     if "\xa0" in html:
