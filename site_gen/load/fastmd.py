@@ -194,6 +194,11 @@ def eligible_text(text: str) -> bool:
 
 
 _TAG = re.compile(r'([^<]*)<(/?)([a-z][a-z0-9]*)(?: data-sourcepos="(\d+):(\d+)-(\d+):(\d+)")?([^>]*)>')
+# The same, but a paragraph, heading or table cell whose content holds no tag (most of them) is one
+# match: its name, position and content in groups 2-7, the other groups empty (Reader.run's shortcut)
+_TAG_OR_WHOLE = re.compile(
+    r'([^<]*)<(?:(p|h[1-6]|td|th) data-sourcepos="(\d+):(\d+)-(\d+):(\d+)">([^<]*)</\2>'
+    r'|(/?)([a-z][a-z0-9]*)(?: data-sourcepos="(\d+):(\d+)-(\d+):(\d+)")?([^>]*)>)')
 _SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
 _URL_ATTR = re.compile(r' (?:href|src)="([^"]*)"')
 _MARKS = frozenset({"a", "strong", "em", "s"})  # inline tags that nest (MAX_INLINE counts them)
@@ -254,7 +259,39 @@ class Reader:
         in_pre = False
         row_line = 0
         opened = ""  # the tag just opened, when nothing came after it yet
-        for text, closing, name, l1, c1, l2, c2, attrs in _TAG.findall(html):
+        records = self.records
+        for text, whole, w1, wc1, w2, wc2, content, closing, name, l1, c1, l2, c2, attrs in _TAG_OR_WHOLE.findall(html):
+            if whole:  # an element with no tag inside: what its opening and closing tags would do
+                if inline is not None:
+                    if inline.kind != "li":
+                        raise _Ineligible  # (a block inside a paragraph, heading or cell)
+                    inline.texts.append(text)
+                    self._item(inline, opening=True)
+                    inline = None
+                elif text and not text.isspace():
+                    raise _Ineligible
+                opened = whole
+                plain = content.replace("\n", "")
+                if "&" in plain:
+                    plain = plain.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+                if whole == "td" or whole == "th":
+                    records.append((row_line, False, _cut(lines, int(w1), int(wc1), int(w2), int(wc2)).strip(), plain, ()))
+                    continue
+                if len(stack) > MAX_DEPTH:
+                    raise _Ineligible
+                if whole == "p":
+                    source = _cut(lines, int(w1), int(wc1), int(w2), int(wc2)).strip()
+                    first = int(w1) - 1
+                else:
+                    if not content:
+                        raise _Ineligible  # an empty heading
+                    first = int(w1) - 1
+                    source = self._heading(first, wc1, w2, wc2, stack)
+                    self.headings.append(plain)
+                if stack and "\n" in source:
+                    raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
+                records.append((first, whole == "p", source, plain, ()))
+                continue
             if in_pre:  # a code block: its text is escaped, its only tags are <code> and </pre>
                 in_pre = name != "pre"
                 continue
@@ -320,15 +357,7 @@ class Reader:
                 inline = _Inline("p", name, int(l1) - 1, _cut(lines, int(l1), int(c1), int(l2), int(c2)).strip())
             elif name in _HEADINGS:
                 first = int(l1) - 1
-                last = max(int(l2) - 1 if c2 != "0" else int(l2) - 2, first)
-                head = lines[first][int(c1) - 1:]  # (from the heading's own column: it may be in a list)
-                if head.lstrip(" ").startswith("#"):
-                    content = _atx_content(head)
-                elif stack:
-                    raise _Ineligible  # a setext heading in a list or quote: its lines carry the markers
-                else:  # setext: the lines above the underline
-                    content = "\n".join(lines[first:last]).strip()
-                inline = _Inline("h", name, first, content)
+                inline = _Inline("h", name, first, self._heading(first, c1, l2, c2, stack))
             elif name in _CONTAINERS:
                 if name == "blockquote" and len(stack) + 1 > MAX_DEPTH:
                     raise _Ineligible  # (an empty quote's children would be past the limit)
@@ -342,6 +371,17 @@ class Reader:
                 raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
         if inline is not None or stack or in_pre or html and not html.endswith("\n"):
             raise _Ineligible
+
+    def _heading(self, first: int, c1: str, l2: str, c2: str, stack: list) -> str:
+        """The source text of a heading whose data-sourcepos is ``first + 1``:``c1``-``l2``:``c2``."""
+        lines = self.lines
+        last = max(int(l2) - 1 if c2 != "0" else int(l2) - 2, first)
+        head = lines[first][int(c1) - 1:]  # (from the heading's own column: it may be in a list)
+        if head.lstrip(" ").startswith("#"):
+            return _atx_content(head)
+        if stack:
+            raise _Ineligible  # a setext heading in a list or quote: its lines carry the markers
+        return "\n".join(lines[first:last]).strip()  # setext: the lines above the underline
 
     def _close(self, inline: _Inline) -> None:
         plain = inline.plain()

@@ -251,20 +251,18 @@ def _fast_body(parser: Parser, body: str, path: str, body_line: int, lines: tupl
                 return None
             out.cta = _block_cta(tokens, blocks[0], lambda line, needle=None: locate(line + offset + cta_line + 1, needle),
                                  out.diagnostics)
-    plain: list[str] = []
-    block_lines: list[int] = []
-    texts: list[str] = []
-    for line, in_paragraph, content, plain_inline, links in records:
-        block_lines.append(line + offset + 1)
-        texts.append(blank_code_spans(content))
-        plain.append(plain_inline)
-        if not out.first_paragraph and in_paragraph and plain_inline.strip():
+    first = offset + 1
+    for line, in_paragraph, _, plain_inline, _ in records:
+        if in_paragraph and plain_inline.strip():
             out.first_paragraph = plain_inline.strip()
+            break
+    for line, _, _, _, links in records:
         for image, url in links:
-            out.links.append(Link(url, locate(line + offset + 1, url), image=image))
+            out.links.append(Link(url, locate(line + first, url), image=image))
     out.anchors = set(ids)
-    out.prose = Prose.of(block_lines, texts)
-    out.plain_text = "\n".join(plain)
+    out.prose = Prose.of([r[0] + first for r in records],
+                         [r[2] if "`" not in r[2] else blank_code_spans(r[2]) for r in records])
+    out.plain_text = "\n".join([r[3] for r in records])
     out.html = html
     return out
 
