@@ -108,7 +108,7 @@ def test_nested_and_unusual_blocks_parse_alike(data):
     """The structures the fast path reads from the Rust parser's HTML by its data-sourcepos
     attributes, and declines at its limits: nesting up to past MAX_DEPTH, quotes in lists and lists
     in quotes, setext and empty headings, loose lists, blocks inside tight items, items that run on
-    to the next line, empty table cells."""
+    to the next line, paragraphs of two lines in a quote or a list item, empty table cells."""
     words = st.sampled_from(["蛋糕", "面包", "abc", "x y", "“好”", "a>b", "**粗**", "*斜*", "`码`", "[链](/a/)",
                              "![图](/i.png)", "~~删~~", "\"引\""])
     inline = st.lists(words, min_size=1, max_size=4).map(" ".join)
@@ -127,6 +127,9 @@ def test_nested_and_unusual_blocks_parse_alike(data):
         st.builds(lambda a: f"- [{a}](\n/x/)", inline),
         st.builds(lambda a, b: f"- {a}\n\n  {b}", inline, inline),
         st.builds(lambda a, b: f"1. {a}\n   > {b}", inline, inline),
+        st.builds(lambda a, b: f"> {a}\n> {b}", inline, inline),
+        st.builds(lambda a, b: f"> {a}\n{b}", inline, inline),
+        st.builds(lambda a, b, c: f"- {a}\n\n  {b}\n  {c}", inline, inline, inline),
         st.builds(lambda a: f"| {a} |  |\n|---|---|\n|  | {a} |", inline),
         st.sampled_from(["#", "## ", "###  ##", ">", "-", "1.", "- \n  - x", "* * *"]),
     )
