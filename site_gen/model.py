@@ -361,7 +361,6 @@ class Entry:
     ignore: frozenset[str]
     loc: Location  # line 1 col 1
     extra: object = None
-    tag_slugs: tuple[str, ...] = ()  # slugify(tag) for each tag, computed once at load (pinyin is slow)
 
     def __reduce__(self):  # unpickled through __init__: faster than dataclasses' __setstate__ for slots
         return (Entry, tuple(getattr(self, f) for f in _ENTRY_FIELDS))

@@ -7,6 +7,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import NOW, REPO, generated_hub, run_cli, tree_bytes
+from site_gen.load.cache import _FORMAT as FORMAT  # the cache folder of entries: entries-<n>
 from site_gen.render.outputs import manifest_bytes
+from site_gen.slugs import slugify
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True)
 
@@ -92,6 +96,39 @@ def test_a_body_edit_renders_the_article_again_and_carries_every_listing_page_ov
     assert after[page] != before[page]
     assert "编辑过的一段" in warm[page].decode()
     assert warm == cold(hub, tmp_path / "cold")
+
+
+def build_importing(hub, out) -> bool:
+    """Build through the real entry point (site_gen.cli.main, in a fresh interpreter); whether the
+    build imported pypinyin."""
+    code = ("import sys; from site_gen.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('pypinyin' in sys.modules)")
+    p = subprocess.run([sys.executable, "-c", code, "build", "-C", str(hub), "--now", NOW, "--out", str(out),
+                        "--quiet"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+    return p.stdout.split()[-1] == "True"
+
+
+def test_the_tags_slugs_are_kept_in_the_cache_and_a_warm_build_needs_no_pinyin(hub, tmp_path):
+    """The parallel cold load makes each Chinese tag's slug (pinyin) once, in the building process;
+    the cache keeps them, so a warm build after an edit that uses known tags never imports pypinyin.
+    A new tag gets its slug."""
+    out = tmp_path / "out"
+    shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
+    assert build_importing(hub, out)
+    article = newest(hub)
+    text = article.read_text(encoding="utf-8")
+    tags = re.search(r"^tags: \[(.*)\]$", text, re.M)
+    known = sorted({t.strip() for f in (hub / "content/articles").glob("*.md")
+                    for m in [re.search(r"^tags: \[(.*)\]$", f.read_text(encoding="utf-8"), re.M)] if m
+                    for t in m.group(1).split(",")} - {t.strip() for t in tags.group(1).split(",")})
+    article.write_text(text.replace(tags.group(0), f"tags: [{known[0]}]"), encoding="utf-8")
+    assert not build_importing(hub, out)
+    assert (out / "tags" / slugify(known[0]) / "index.html").is_file()
+    article.write_text(text.replace(tags.group(0), "tags: [春季新品]"), encoding="utf-8")
+    assert build_importing(hub, out)
+    assert 'href="/tags/chun-ji-xin-pin/"' in (out / f"articles/{article.stem[11:]}/index.html").read_text(encoding="utf-8")
 
 
 def test_a_title_edit_renders_the_pages_that_list_the_article_again(hub, tmp_path):
@@ -249,13 +286,13 @@ def test_a_warm_load_reads_the_pack_and_no_entry_file(hub, monkeypatch):
     from site_gen.load import cache as cache_module
 
     first = load(hub)
-    pack = hub / ".site-gen-cache/entries-12/pack"
+    pack = hub / ".site-gen-cache" / FORMAT / "pack"
     assert pack.is_file()
     opened = []
     real = open
 
     def watching(path, *args, **kwargs):
-        rel = os.path.relpath(path, hub / ".site-gen-cache/entries-12")
+        rel = os.path.relpath(path, hub / ".site-gen-cache" / FORMAT)
         if not rel.startswith("..") and "r" in (args[0] if args else kwargs.get("mode", "r")):
             opened.append(rel)  # the cache's files (sources changed just now are read: too recent to trust)
         return real(path, *args, **kwargs)
@@ -273,7 +310,7 @@ def test_a_warm_load_reads_the_pack_and_no_entry_file(hub, monkeypatch):
 
 def test_the_pack_is_written_again_only_when_many_entries_changed(hub):
     load(hub)
-    pack = hub / ".site-gen-cache/entries-12/pack"
+    pack = hub / ".site-gen-cache" / FORMAT / "pack"
     before, size = pack.stat().st_ino, pack.stat().st_size
     edit_body(newest(hub))
     load(hub)
@@ -289,7 +326,7 @@ def test_the_pack_is_written_again_only_when_many_entries_changed(hub):
 def test_a_damaged_pack_is_only_slower(hub, tmp_path, damage):
     out = tmp_path / "out"
     first = cold(hub, out)
-    pack = hub / ".site-gen-cache/entries-12/pack"
+    pack = hub / ".site-gen-cache" / FORMAT / "pack"
     data = pack.read_bytes()
     if damage == "truncated":
         pack.write_bytes(data[: len(data) // 2])
@@ -378,7 +415,7 @@ def test_a_bundle_cut_short_is_parsed_again_and_stored_whole(hub, tmp_path):
     cold(hub, out)
     edit_body(newest(hub))  # one changed entry: its body in a bundle of its own, appended to the pack
     first = build(hub, out)
-    entries = hub / ".site-gen-cache/entries-12"
+    entries = hub / ".site-gen-cache" / FORMAT
     bundles = sorted(entries.glob("b-*"), key=lambda p: p.stat().st_mtime_ns)
     assert len(bundles) >= 2
     small = bundles[-1]
@@ -399,7 +436,7 @@ def test_bundles_mostly_of_old_bodies_are_compacted(hub, monkeypatch):
     monkeypatch.setattr(cache_module, "_COMPACT_MIN", 0)
     shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
     first = load(hub)
-    entries = hub / ".site-gen-cache/entries-12"
+    entries = hub / ".site-gen-cache" / FORMAT
     cold_bundles = {p.name for p in entries.glob("b-*")}
     articles = sorted((hub / "content/articles").glob("*.md"))
     for article in articles[: len(articles) * 2 // 3]:  # two thirds of the bodies change
@@ -420,7 +457,7 @@ def test_entry_folders_of_the_earlier_format_are_removed(hub):
     (old / ("ab" + "0" * 62)).write_bytes(b"an entry of the old format")
     load(hub)
     assert not (hub / ".site-gen-cache/entries-6").exists()
-    assert (hub / ".site-gen-cache/entries-12/pack").is_file()
+    assert (hub / ".site-gen-cache" / FORMAT / "pack").is_file()
 
 
 @pytest.mark.parametrize("damage", ["not json", "a list", "keys not strings", "records cut", "records of numbers"])

@@ -43,7 +43,7 @@ from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-12"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail, 12: the HTML apart)
+_FORMAT = "entries-13"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail, 12: the HTML apart, 13: tag slugs in sources)
 
 _RACY_NS = 2_000_000_000
 _PACK_MAGIC = b"site-gen pack 2\n"
@@ -64,6 +64,8 @@ class EntryCache:
         self._recorded: dict[str, tuple] = {}  # source -> (signature, key), as the last load left them
         self._trusted: dict[str, tuple] = {}  # the same, less those changed too close to the record
         self._seen: dict[str, tuple] = {}  # this load's
+        self.slugs: dict[str, str] = {}  # tag -> its slug, as the last load recorded them (pinyin is slow)
+        self._slugs_seen: dict[str, str] | None = None  # this load's (record_slugs)
         self._pack: dict = {}  # key -> (slim pickle, bundle, offset, length), from the pack (while loading)
         self._bundle: list | None = None  # [fd, name, size, pid] of the bundle this process appends to
         self._relocating: set[str] = set()  # bundles whose used bodies this load moves into its own
@@ -77,12 +79,12 @@ class EntryCache:
     def _read_sources(self) -> None:
         try:
             with open(os.path.join(self.dir, "sources"), "rb") as fh:
-                salt, when, recorded = pickle.load(fh)
+                salt, when, recorded, slugs = pickle.load(fh)
         except Exception:  # noqa: BLE001 - missing or damaged: every source is read
             return
-        if salt != self.salt or not isinstance(recorded, dict):
+        if salt != self.salt or not isinstance(recorded, dict) or not isinstance(slugs, dict):
             return
-        self._recorded = recorded
+        self._recorded, self.slugs = recorded, slugs
         self._trusted = {rel: v for rel, v in recorded.items() if max(v[0][2], v[0][3]) < when - _RACY_NS}
 
     def key(self, root: str, rel: str, kind: str) -> str | None:
@@ -108,14 +110,21 @@ class EntryCache:
         """Each source's key, as this load found it (empty when the cache is off)."""
         return {rel: v[1] for rel, v in self._seen.items()} if self.enabled else {}
 
+    def record_slugs(self, slugs: dict[str, str]) -> None:
+        """The slug of each tag of this load's entries, for save_sources."""
+        self._slugs_seen = slugs
+
     def save_sources(self) -> None:
-        """Record each source's signature and key for the next load (after a full load)."""
-        if not self.enabled or (self._seen == self._recorded and len(self._trusted) == len(self._recorded)):
+        """Record each source's signature and key, and the tags' slugs, for the next load (after a
+        full load)."""
+        slugs = self.slugs if self._slugs_seen is None else self._slugs_seen
+        if not self.enabled or (self._seen == self._recorded and len(self._trusted) == len(self._recorded)
+                                and slugs == self.slugs):
             return
         try:
             os.makedirs(self.dir, exist_ok=True)
-            replace_file(os.path.join(self.dir, "sources"),
-                     pickle.dumps((self.salt, time.time_ns(), self._seen), protocol=pickle.HIGHEST_PROTOCOL))
+            replace_file(os.path.join(self.dir, "sources"), pickle.dumps(
+                (self.salt, time.time_ns(), self._seen, slugs), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 

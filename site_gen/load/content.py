@@ -154,7 +154,7 @@ def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tupl
         kind=kind, path=rel, id=ident, slug=slug, title=rec["title"],
         date=date, updated=aware(rec["updated"], tz) if "updated" in rec else date,
         persona=rec.get("persona"), campaign=rec.get("campaign"), phase=rec.get("phase"),
-        segments=tuple(rec.get("segments", ())), tags=tags, tag_slugs=tuple(map(slugify, tags)),
+        segments=tuple(rec.get("segments", ())), tags=tags,
         summary=summary, cover=rec.get("cover"), draft=bool(rec.get("draft", False)),
         expires=expires.date() if isinstance(expires, dt.datetime) else expires,
         channels=tuple(rec.get("channels", ())), cta=cta, heavy=Heavy((body.html, body.plain_text, lines)),

@@ -10,7 +10,7 @@ from ..checks.originality import use_numpy
 from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
 from ..model import Heavy, Site
-from ..slugs import remember
+from ..slugs import remember, slugify
 from .cache import CACHE_DIR, EntryCache
 from .content import load_campaign, load_entry, load_persona
 from .files import walk
@@ -68,7 +68,6 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
     cache.begin(keys)
     results: list = [cache.get(k) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
-    _remember_slugs(results)  # before parsing: an edited article's known tags need no pinyin
     tz = config.timezone
     use_numpy(len(todo))  # (imported before any worker is forked)
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
@@ -84,20 +83,23 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
             fresh = []
             for i, (blob, where) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
                                                         chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
-                fresh.append(cache.stored(keys[i], blob, where) if where else pickle.loads(blob))
+                value = cache.stored(keys[i], blob, where) if where else pickle.loads(blob)
+                fresh.append(value)
+                if value[0] is not None:
+                    # the tags' slugs are made here, not in each worker: pinyin's tables take each
+                    # process that first needs them about 0.17 s to load; here that happens while
+                    # the workers parse, and once
+                    for tag in value[0].tags:
+                        slugify(tag)
     for i, value in zip(todo, fresh):
         results[i] = value
-    _remember_slugs(fresh)  # made by the workers: this process renders and checks with them
     return results
 
 
-def _remember_slugs(values) -> None:
-    """Seed slugify's memo with the tag slugs the entries carry (a build then never computes, or
-    imports pinyin for, the slug of a tag it has seen)."""
-    for value in values:
-        if value is not None and value[0] is not None:
-            for tag, slug in zip(value[0].tags, value[0].tag_slugs):
-                remember(tag, slug)
+def _tag_slugs(loaded: list) -> dict[str, str]:
+    """Each tag of the loaded entries and its slug (recorded in the cache: a warm build then never
+    imports pinyin for a tag it has seen)."""
+    return {tag: slugify(tag) for entry, _ in loaded if entry is not None for tag in entry.tags}
 
 
 def _reparser(root: str, config):
@@ -135,9 +137,12 @@ def load_site(root: str, base_url: str | None = None, jobs: int = 1,
     sources = [(rel, kind) for kind, top in (("article", "content/articles"), ("page", "content/pages"))
                for rel in walk(root, top, (".md", ".markdown"))]
     cache = EntryCache(root, f"{config.markdown_html}\0{config.base_path}\0{config.timezone.key}", use_cache)
+    for tag, slug in cache.slugs.items():
+        remember(tag, slug)
     Heavy.reparse[root] = _reparser(root, config)
     articles, pages = [], []
     loaded = load_entries(root, sources, config, jobs, cache)
+    cache.record_slugs(_tag_slugs(loaded))
     cache.finish()
     cache.prune()
     cache.save_sources()
