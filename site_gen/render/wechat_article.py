@@ -102,6 +102,21 @@ def palette_colors(palette: dict) -> dict:
     return colors
 
 
+_STYLESHEETS: dict[tuple, str] = {}  # a palette's plain values -> its stylesheet (one per persona in a build)
+
+
+def stylesheet(persona) -> str:
+    """STYLESHEET filled in with the persona's palette_colors (remembered: an export needs it each time)."""
+    palette = persona.palette if persona is not None else {}
+    key = tuple(str(palette[k]) if k in palette else None for k in DEFAULT_COLORS)
+    css = _STYLESHEETS.get(key)
+    if css is None:
+        if len(_STYLESHEETS) > 256:  # (the preview runs for hours while palettes are edited)
+            _STYLESHEETS.clear()
+        css = _STYLESHEETS[key] = STYLESHEET % palette_colors(palette)
+    return css
+
+
 def _luminance(color: str) -> float | None:
     m = re.fullmatch(r"#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", color)
     if not m:
@@ -375,7 +390,7 @@ def _inlined_fragment(body_html: str, cta: Cta | None, *, abs_url: str, base_url
     added with their classes, and every style written in by css_inline."""
     notes = Notes(_count_footnotes(body_html) + 1)
     body = _Rewriter(abs_url, notes).result(body_html).strip()
-    css = STYLESHEET % palette_colors(persona.palette if persona is not None else {})
+    css = stylesheet(persona)
     return _inline(css, _assemble(body, cta, notes, persona, _CLASSED, escape, base_url=base_url, abs_url=abs_url, t=t))
 
 
@@ -453,6 +468,8 @@ def _styled_tags(css: str) -> dict | None:
     """The tags css_inline writes with this stylesheet, by _PROBE_KEYS; None if its output of the
     probe does not line up with the probe (a css_inline that restructures: the fast path is off)."""
     if css not in _STYLED:
+        if len(_STYLED) > 256:  # (as _STYLESHEETS)
+            _STYLED.clear()
         tags = [m.group() for m in _OPENING.finditer(_inline(css, _PROBE))]
         styled = dict(zip(_PROBE_KEYS, tags))
         img = re.split("SRC-PLACEHOLDER|ALT-PLACEHOLDER", styled.get("img", ""))
@@ -465,12 +482,14 @@ def _styled_tags(css: str) -> dict | None:
 
 # the tags the fast path takes: all of plain Markdown's but <blockquote> (its paragraphs are styled
 # by their context), with the attributes markdown-it and load/markdown.py write (a link's title
-# and rel, an image's title, loading and decoding go, as the rewriter drops them)
-_FAST_TAG = re.compile(r'</?(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|strong|em|s|del|sup|code|pre)>'
-                       r'|<h[1-6] id="[^"<>]*">|<a href="[^"<>]*"(?: title="[^"<>]*")?(?: rel="noopener")?>|</a>'
-                       r'|<code class="language-[^"<>]*">'
-                       r'|<img src="[^"<>]*" alt="[^"<>]*"(?: title="[^"<>]*")?(?: loading="lazy")?(?: decoding="async")? ?/?>'
-                       r'|<(?:br|hr) ?/?>')
+# and rel, an image's title, loading and decoding go, as the rewriter drops them). _NOT_FAST finds
+# a "<" that starts none of them (no attribute value holds a "<": each "<" starts a tag)
+_FAST_TAGS = (r'/?(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|strong|em|s|del|sup|code|pre)>',
+              r'h[1-6] id="[^"<>]*">', r'a href="[^"<>]*"(?: title="[^"<>]*")?(?: rel="noopener")?>', r'/a>',
+              r'code class="language-[^"<>]*">',
+              r'img src="[^"<>]*" alt="[^"<>]*"(?: title="[^"<>]*")?(?: loading="lazy")?(?: decoding="async")? ?/?>',
+              r'(?:br|hr) ?/?>')
+_NOT_FAST = re.compile("<(?!" + "|".join(f"(?:{tag})" for tag in _FAST_TAGS) + ")")
 _FAST_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)  # (its other attributes go, as in the rewriter)
 _FAST_HEADING = re.compile(r'<h([1-6]) id="[^"]*">')
 _FAST_PRE = re.compile(r'<pre><code(?: class="[^"]*")?>')
@@ -509,9 +528,9 @@ def _p_in_item(html: str) -> bool:
 def _fast_fragment(body_html: str, cta: Cta | None, *, abs_url: str, base_url: str, persona, t) -> str | None:
     """The fragment _inlined_fragment would give, written without parsing, or None (see above)."""
     html = body_html
-    if "&" in html or _ODD.search(html) or "<" in _FAST_TAG.sub("", html) or _p_in_item(html):
+    if "&" in html or _ODD.search(html) or _NOT_FAST.search(html) or _p_in_item(html):
         return None
-    st = _styled_tags(STYLESHEET % palette_colors(persona.palette if persona is not None else {}))
+    st = _styled_tags(stylesheet(persona))
     if st is None:
         return None
     notes, origin = Notes(1), urlsplit(abs_url)[:2]
