@@ -190,6 +190,50 @@ def test_the_numpy_mask_choice_draws_the_code_segno_draws():
     assert len(cases) > 200 and len({segno.make(p, error="m").version for p, _, _ in cases[:-3]}) > 10
 
 
+def test_the_numpy_svg_writer_writes_segnos_bytes():
+    """render/qrmask.py writes a code's SVG from its runs of dark modules: byte for byte what segno's
+    writer gives, for payloads of every length up to version 22 and each error level, on codes
+    whose rows start or end with any run."""
+    import random
+
+    import segno
+
+    from site_gen.render import qrmask
+
+    qrmask.install()
+    rnd = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789/:?&=%-_.ABC中文"
+    payloads = [tracked(f"/articles/a-{i}/", "wechat", f"c{i}") for i in range(20)]
+    payloads += ["".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 500))) for _ in range(60)]
+    codes = [segno.make(p, error=e, micro=False) for p in payloads for e in ("lmqh" if len(p) < 200 else "m")]
+    for code in codes:
+        assert qrmask._svg(code) == qrmask.segno_svg(code), code.designator
+    assert len({code.version for code in codes}) > 10
+    sample = qrmask.segno_svg(codes[0]).decode()
+    assert sample.startswith('<svg xmlns="http://www.w3.org/2000/svg" width="') and '<path fill="#fff"' in sample
+
+
+def test_a_segno_that_writes_other_svg_writes_every_code_itself(monkeypatch):
+    """The first code a process writes is compared with segno's own writing; when they differ (a
+    later segno), segno writes that code and every one after it."""
+    import segno
+
+    from site_gen.render import qrmask
+
+    monkeypatch.setattr(qrmask, "_svg_checked", {})
+    monkeypatch.setattr(qrmask, "_svg", lambda code: b"<svg/>")
+    codes = [segno.make(f"https://example.com/{i}", error="m", micro=False) for i in range(3)]
+    assert [qrmask.svg(code) for code in codes] == [qrmask.segno_svg(code) for code in codes]
+    assert qrmask._svg_checked == {"same": False}
+    monkeypatch.undo()
+    monkeypatch.setattr(qrmask, "_svg_checked", {})
+    calls = []
+    real = qrmask.segno_svg
+    monkeypatch.setattr(qrmask, "segno_svg", lambda code: calls.append(code) or real(code))
+    assert [qrmask.svg(code) for code in codes] == [real(code) for code in codes]
+    assert calls == codes[:1] and qrmask._svg_checked == {"same": True}  # checked once, then numpy's
+
+
 def test_the_numpy_mask_score_is_segnos_on_any_matrix():
     """mask_score sums the same N1 … N4 penalties as segno's evaluate_mask, on random matrices with
     long runs, 2x2 blocks, finder-like patterns at the edges and module values above 1."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 import re
 
@@ -192,13 +191,10 @@ def qr_svg(data: str) -> bytes:
     with a viewBox so that it scales to whatever size a sheet or poster gives it."""
     import segno
 
-    from .qrmask import install
+    from .qrmask import install, svg as write_svg
 
     install()  # segno's mask choice, computed with numpy (the same code; render/qrmask.py)
-    buf = io.BytesIO()
-    segno.make(data, error="m", micro=False).save(buf, kind="svg", scale=4, border=4, xmldecl=False,
-                                                  svgclass=None, lineclass=None, light="#fff")
-    svg = buf.getvalue()
+    svg = write_svg(segno.make(data, error="m", micro=False))  # segno's bytes, written with numpy
     size = re.match(rb'<svg xmlns="http://www.w3.org/2000/svg" width="(\d+)" height="(\d+)"', svg)
     if size:
         w, h = size.group(1), size.group(2)
