@@ -111,12 +111,14 @@ def build_importing(hub, out) -> bool:
 
 
 def test_the_tags_slugs_are_kept_in_the_cache_and_a_warm_build_needs_no_pinyin(hub, tmp_path):
-    """The parallel cold load makes each Chinese tag's slug (pinyin) once, in the building process;
-    the cache keeps them, so a warm build after an edit that uses known tags never imports pypinyin.
-    A new tag gets its slug."""
+    """The parallel cold load has each Chinese tag's slug (pinyin) made once, by a helper process
+    (slugs.Helper), so the building process never loads pinyin's tables; the cache keeps the slugs,
+    so a warm build after an edit that uses known tags never imports pypinyin either. A new tag,
+    parsed in the building process, gets its slug there."""
     out = tmp_path / "out"
     shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
-    assert build_importing(hub, out)
+    assert not build_importing(hub, out)
+    assert {p.name for p in (out / "tags").iterdir()} >= {"mian-bao", "men-dian"}  # 面包, 门店
     article = newest(hub)
     text = article.read_text(encoding="utf-8")
     tags = re.search(r"^tags: \[(.*)\]$", text, re.M)
@@ -129,6 +131,37 @@ def test_the_tags_slugs_are_kept_in_the_cache_and_a_warm_build_needs_no_pinyin(h
     article.write_text(text.replace(tags.group(0), "tags: [春季新品]"), encoding="utf-8")
     assert build_importing(hub, out)
     assert 'href="/tags/chun-ji-xin-pin/"' in (out / f"articles/{article.stem[11:]}/index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("trouble", ["the helper fails", "another thread runs"])
+def test_without_the_slug_helper_the_building_process_makes_the_slugs(trouble, monkeypatch):
+    """When the helper process gives nothing back, or cannot be forked safely (another thread
+    running), the building process makes the slugs itself: the same slugs."""
+    import threading
+
+    from site_gen import slugs
+
+    texts = ["春季新品", "面包", "Bread & Butter", "门店"]
+    expected = {t: slugs._slugify(t) for t in texts}
+    monkeypatch.setattr(slugs, "_memo", {})
+    if trouble == "the helper fails":
+        monkeypatch.setattr(slugs.Helper, "_serve", classmethod(lambda cls, down, up: None))
+        helper = slugs.Helper()
+        assert helper.pid is not None
+    else:
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait)
+        thread.start()
+        try:
+            helper = slugs.Helper()
+        finally:
+            stop.set()
+            thread.join()
+        assert helper.pid is None
+    helper.send(texts)
+    helper.collect()
+    assert {t: slugs.slugify(t) for t in texts} == expected == {
+        "春季新品": "chun-ji-xin-pin", "面包": "mian-bao", "Bread & Butter": "bread-butter", "门店": "men-dian"}
 
 
 def test_a_title_edit_renders_the_pages_that_list_the_article_again(hub, tmp_path):

@@ -10,7 +10,7 @@ from ..checks.originality import use_numpy
 from ..config import UsageError, load_config
 from ..diagnostics import Diagnostic
 from ..model import Heavy, Site
-from ..slugs import remember, slugify
+from ..slugs import Helper, remember, slugify
 from .cache import CACHE_DIR, EntryCache
 from .content import load_campaign, load_entry, load_persona
 from .files import walk
@@ -77,20 +77,23 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
-            # imap, not map: each entry is unpickled as its chunk arrives, so this process never
-            # holds all the pickles at once (freed, their memory would stay with the process)
-            fresh = []
-            for i, (blob, where) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
-                                                        chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
-                value = cache.stored(keys[i], blob, where) if where else pickle.loads(blob)
-                fresh.append(value)
-                if value[0] is not None:
-                    # the tags' slugs are made here, not in each worker: pinyin's tables take each
-                    # process that first needs them about 0.17 s to load; here that happens while
-                    # the workers parse, and once
-                    for tag in value[0].tags:
-                        slugify(tag)
+        # the tags' slugs are made by one helper process as the entries arrive, not by each worker:
+        # pinyin's tables take each process that needs them about 0.17 s to load (slugs.Helper)
+        slugs = Helper()  # (forked first: no thread of the pool runs yet)
+        try:
+            with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
+                # imap, not map: each entry is unpickled as its chunk arrives, so this process never
+                # holds all the pickles at once (freed, their memory would stay with the process)
+                fresh = []
+                for i, (blob, where) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
+                                                            chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
+                    value = cache.stored(keys[i], blob, where) if where else pickle.loads(blob)
+                    fresh.append(value)
+                    if value[0] is not None:
+                        slugs.send(value[0].tags)
+            slugs.collect()
+        finally:
+            slugs.stop()
     for i, value in zip(todo, fresh):
         results[i] = value
     return results
