@@ -283,8 +283,7 @@ class Renderer:
             target = out_file(self.stage, out_path)
             try:
                 self._folder(target)
-                with open(target, "wb") as fh:
-                    fh.write(data)
+                _write_file(target, data)
             except OSError:
                 pass  # kept in memory: write_site writes it again, and reports what fails (OUT001)
             else:
@@ -367,6 +366,18 @@ class Renderer:
             if key not in self._seen_errors:
                 self._seen_errors.add(key)
                 self.diagnostics.append(d)
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """open(path, "wb").write(data) in three system calls (a file object costs a third more: 8,000
+    files a cold build at 4,000 articles)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 PARALLEL_MIN_PAGES = 300
