@@ -90,19 +90,28 @@ class EntryCache:
     def key(self, root: str, rel: str, kind: str) -> str | None:
         full = os.path.join(root, rel)
         try:
-            st = os.stat(full)
-            if not stat.S_ISREG(st.st_mode):
-                return None  # a named pipe would block; the loader reports it
-            signature = (kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
             hit = self._trusted.get(rel)
-            if hit is not None and hit[0] == signature:
-                key = hit[1]
-            else:
-                with open(full, "rb") as fh:
-                    data = fh.read()
-                key = hashlib.sha256(self.salt + b"\0" + rel.encode() + b"\0" + kind.encode() + b"\0" + data).hexdigest()
+            if hit is not None:  # (a warm load: most files need only their stat)
+                st = os.stat(full)
+                signature = (kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+                if hit[0] == signature and stat.S_ISREG(st.st_mode):
+                    self._seen[rel] = hit
+                    return hit[1]
+            # the file's bytes and its stat, from one opening (O_NONBLOCK: a named pipe does not block)
+            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    return None  # the loader reports it
+                chunks = [os.read(fd, st.st_size + 1)]
+                while chunks[-1]:
+                    chunks.append(os.read(fd, 1 << 20))
+            finally:
+                os.close(fd)
         except OSError:
             return None
+        signature = (kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        key = hashlib.sha256(b"".join((self.salt, b"\0", rel.encode(), b"\0", kind.encode(), b"\0", *chunks))).hexdigest()
         self._seen[rel] = (signature, key)
         return key
 
