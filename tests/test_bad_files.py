@@ -127,6 +127,12 @@ def test_reading_a_special_file_is_a_diagnostic_not_a_hang(tmp_path):
         ("META001", 1, 1, "the file cannot be read: it is a named pipe (FIFO), not a regular file")]
     src, found = read_text(str(tmp_path), "dir.md")
     assert src is None and [d.message for d in found] == ["the file cannot be read: it is a folder, not a regular file"]
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as sock:  # (a socket cannot even be opened)
+        sock.bind(str(tmp_path / "sock.md"))
+        src, found = read_text(str(tmp_path), "sock.md")
+    assert src is None and [d.message for d in found] == ["the file cannot be read: it is a socket, not a regular file"]
 
 
 def test_a_file_that_vanished_is_simply_gone(good, tmp_path):

@@ -27,20 +27,38 @@ class Source:
 def read_text(root: str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[Source | None, list[Diagnostic]]:
     full = os.path.join(root, rel)
     loc = Location(rel, 1, 1)
+    special = lambda mode: (None, [diag(  # noqa: E731
+        "META001", loc, f"the file cannot be read: it is {_special(mode)}, not a regular file",
+        "replace it with a regular text file, or remove it")])
     try:
-        info = os.stat(full)
-        if not stat.S_ISREG(info.st_mode):  # a named pipe would block the build forever
-            return None, [diag("META001", loc, f"the file cannot be read: it is {_special(info.st_mode)}, not a "
-                               "regular file", "replace it with a regular text file, or remove it")]
-        size = info.st_size
-        if size > limit:
-            return None, [diag("META001", loc, f"the file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
-                               "split it into smaller files (limits: docs/limits.md)")]
-        with open(full, "rb") as fh:
-            data = fh.read(limit + 1)
+        # one opening gives the stat and the bytes (a file object costs three times as much: it
+        # allocates the whole limit to read); O_NONBLOCK: a named pipe would block the build forever
+        fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return special(info.st_mode)
+            size = info.st_size
+            if size > limit:
+                return None, [diag("META001", loc, f"the file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
+                                   "split it into smaller files (limits: docs/limits.md)")]
+            chunks = [os.read(fd, size + 1)]
+            got = len(chunks[0])
+            while chunks[-1] and got <= limit:  # (grown since its stat: read on, to one byte past the limit)
+                chunks.append(os.read(fd, limit + 1 - got))
+                got += len(chunks[-1])
+            data = b"".join(chunks)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         return None, []  # vanished between listing and reading: it is simply gone
     except OSError as e:
+        try:  # a socket cannot be opened at all
+            mode = os.stat(full).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        if not stat.S_ISREG(mode):
+            return special(mode)
         return None, [diag("META001", loc, f"the file cannot be read ({e.strerror or e})",
                            "check the file's permissions")]
     try:
