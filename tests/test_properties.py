@@ -119,3 +119,24 @@ def test_the_fuzz_target_runs_its_seed_corpus():
 
 def teardown_module():
     _dir.cleanup()
+
+
+# characters at the edges of what reading_minutes counts: CJK ranges, ASCII letters and digits, the
+# three joiners, and their neighbours (the letters' case pairs, fullwidth forms, other scripts)
+_COUNTED = st.text(st.one_of(
+    st.sampled_from("azAZ09@[`{/:'’‘-–_ \n.,İıſKǄａＡ０"),
+    st.sampled_from([chr(c) for b in (0x3400, 0x9FFF, 0xF900, 0xFAFF, 0x3040, 0x30FF, 0xAC00, 0xD7AF)
+                     for c in (b - 1, b, b + 1)]),
+    st.characters(max_codepoint=0x2FFFF)), max_size=80)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(text=_COUNTED)
+def test_the_reading_time_counts_with_numpy_are_the_regexes(text):
+    """A loading worker counts a text's CJK characters and words with numpy (it has it for the
+    originality sketch): the same counts as the two regular expressions."""
+    from site_gen.checks.originality import use_numpy
+    from site_gen.load.content import _counts, _np_counts
+
+    use_numpy(10_000)
+    assert _np_counts(text) == _counts(text)
