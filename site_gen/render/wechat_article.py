@@ -497,7 +497,8 @@ _FAST_IMG = re.compile(r'<img src="([^"]*)" alt="([^"]*)"[^>]*>')
 _ITEM_OR_P = re.compile(r"</?li>|<p>")
 # characters css_inline's parser would not keep as they are (CR, NUL, other controls)
 _ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_PLAIN = re.compile(r"<(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|strong|em|code|sup|s|del|br|hr)>")
+# (a group: split() gives text, tag, text, … — the tags swapped in a list, without a call per tag)
+_PLAIN = re.compile(r"(<(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|th|td|strong|em|code|sup|s|del|br|hr)>)")
 
 
 def _text5(text: str) -> str:
@@ -558,7 +559,9 @@ def _fast_fragment(body_html: str, cta: Cta | None, *, abs_url: str, base_url: s
         html = _FAST_IMG.sub(image, html)
     if "/>" in html:
         html = html.replace("<br />", "<br>").replace("<hr />", "<hr>").replace("<br/>", "<br>").replace("<hr/>", "<hr>")
-    html = _PLAIN.sub(lambda m: st[m.group()], html)
+    parts = _PLAIN.split(html)
+    parts[1::2] = [st[tag] for tag in parts[1::2]]
+    html = "".join(parts)
     if "\xa0" in html:
         html = html.replace("\xa0", "&nbsp;")
     out = _assemble(html, cta, notes, persona, st, _text5, base_url=base_url, abs_url=abs_url, t=t)
