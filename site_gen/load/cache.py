@@ -43,7 +43,7 @@ from .. import __version__
 from ..model import Heavy
 
 CACHE_DIR = ".site-gen-cache"
-_FORMAT = "entries-13"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail, 12: the HTML apart, 13: tag slugs in sources)
+_FORMAT = "entries-14"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail, 12: the HTML apart, 13: tag slugs in sources, 14: lines joined)
 
 _RACY_NS = 2_000_000_000
 _PACK_MAGIC = b"site-gen pack 2\n"
