@@ -298,7 +298,8 @@ class Renderer:
         in after its other work (see _join_workers). The pages that can be carried over from the
         previous output are sorted out here first. Workers inherit this renderer (compiled
         templates, views) by fork and send back the files they wrote."""
-        self._global_key = global_key(self.site, self.schedule) + repr(self.menus)
+        # (hashed: it goes into every entry's and listing's key)
+        self._global_key = hashlib.sha256((global_key(self.site, self.schedule) + repr(self.menus)).encode()).hexdigest()
         self._entries = {e.path: e for e in self.schedule.published}
         self._memo_old = {}  # entry path -> the last build's record of its keys (_entry_keys)
         if self.keyed:
