@@ -98,7 +98,7 @@ class FragmentCache(Extension):
     that text is used wherever the same key comes again (docs/theme-guide.md). The body may use
     only the key's values and what is the same on every page of a build (site, t, url, asset …).
     The built-in tab bar is cached by the menu path the page is on (if any), the built-in card by
-    its article's URL."""
+    its article's URL, three parts of the built-in base.html by nothing or the page's draft flag."""
 
     tags = {"cache"}
 
