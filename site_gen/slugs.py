@@ -147,6 +147,7 @@ class Helper:
         found = {}
         if self.pid is not None:
             self._write(self._END.to_bytes(4, "little"))
+        sent, self.sent = self.sent, []  # (what a failed write left: stop() has forgotten the rest)
         if self.pid is not None:
             chunks = []
             try:
@@ -156,14 +157,19 @@ class Helper:
             except Exception:  # noqa: BLE001 - the helper failed: the slugs are made here
                 found = {}
             self.stop()
-        for text in self.sent:
+        for text in sent:
             slug = found.get(text) if isinstance(found, dict) else None
             _memo[text] = slug if isinstance(slug, str) else _slugify(text)
-        self.sent = []
 
     def stop(self) -> None:
+        """End the helper (if running) and forget what was sent to it and not collected (a load
+        cut short): those texts' slugs are made when next asked for."""
         import os
 
+        for text in self.sent:
+            if _memo.get(text) is None:
+                _memo.pop(text, None)
+        self.sent = []
         if self.pid is not None:
             pid, self.pid = self.pid, None
             self._close()

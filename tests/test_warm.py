@@ -164,6 +164,23 @@ def test_without_the_slug_helper_the_building_process_makes_the_slugs(trouble, m
         "春季新品": "chun-ji-xin-pin", "面包": "mian-bao", "Bread & Butter": "bread-butter", "门店": "men-dian"}
 
 
+def test_a_load_cut_short_leaves_no_slug_half_made(monkeypatch):
+    """Texts sent to the helper of a load that stops before collecting (an error, ^C) are
+    forgotten, not left marked as sent: their slugs are made when next asked for, and a later
+    load's remembered slugs take their place."""
+    from site_gen import slugs
+
+    monkeypatch.setattr(slugs, "_memo", {})
+    helper = slugs.Helper()
+    assert helper.pid is not None
+    helper.send(["面包", "门店"])
+    assert slugs._memo == {"面包": None, "门店": None}  # (sent, not back yet)
+    helper.stop()
+    assert slugs._memo == {} and helper.pid is None
+    slugs.remember("门店", "men-dian")
+    assert slugs.slugify("面包") == "mian-bao" and slugs.slugify("门店") == "men-dian"
+
+
 def test_a_title_edit_renders_the_pages_that_list_the_article_again(hub, tmp_path):
     out = tmp_path / "out"
     cold(hub, out)

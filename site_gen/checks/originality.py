@@ -76,6 +76,11 @@ class _Np:
         return cls.np
 
 
+def loaded_numpy():
+    """numpy, if this process has it for the sketches already (use_numpy), else None."""
+    return _Np.np
+
+
 def use_numpy(count: int) -> None:
     """Called with the number of texts about to be sketched: from NUMPY_FROM on, numpy does it."""
     if count >= NUMPY_FROM:

@@ -7,7 +7,7 @@ import hashlib
 import re
 from zoneinfo import ZoneInfo
 
-from ..checks.originality import _Np, text_sketch
+from ..checks.originality import loaded_numpy, text_sketch
 from ..diagnostics import Diagnostic, Location, diag
 from ..model import Campaign, Cta, Detail, Entry, Heavy, Links, Persona
 from ..slugs import slug_from_filename, slugify, suggest, unsafe_reason
@@ -168,7 +168,7 @@ def load_entry(root: str, rel: str, kind: str, md: Parser, tz: ZoneInfo) -> tupl
 
 def reading_minutes(text: str) -> int:
     """Chinese is read by the character (~400/min), Latin text by the word (~220/min)."""
-    cjk, words = _np_counts(text) if _Np.np is not None else _counts(text)
+    cjk, words = _np_counts(text) if loaded_numpy() is not None else _counts(text)
     return max(1, round(cjk / 400 + words / 220))
 
 
@@ -182,7 +182,7 @@ def _np_counts(text: str) -> tuple[int, int]:
     """_counts(text) on the text's code points with numpy (a loading worker has it for the
     originality sketch), through a table of the Basic Multilingual Plane: a word is a run of ASCII
     letters and digits, and one ' ’ or - between two runs joins them into one."""
-    np = _Np.np
+    np = loaded_numpy()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if len(cp) and int(cp.max()) > 0xFFFF:
         return _counts(text)
@@ -199,7 +199,7 @@ _KINDS: list = []
 def _kinds():
     """Each BMP code point's kind for _np_counts: 1 CJK (_CJK), 2 a word's letter or digit, 3 a joiner."""
     if not _KINDS:
-        np = _Np.np
+        np = loaded_numpy()
         table = np.zeros(0x10000, dtype=np.uint8)
         for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x3040, 0x30FF), (0xAC00, 0xD7AF)):
             table[lo:hi + 1] = 1
