@@ -180,3 +180,55 @@ def test_a_warm_build_with_one_change_does_not_import_numpy(tmp_path, tmp_path_f
     first.write_text(first.read_text(encoding="utf-8").replace("\n---\n\n", "\n---\n\n改了一句。", 1), encoding="utf-8")
     warm = subprocess.run([sys.executable, "-c", probe % (str(hub), str(out))], capture_output=True, text=True)
     assert warm.stdout.splitlines()[-1].split() == ["False", "0"], warm.stderr
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.data())
+def test_the_numpy_band_grouping_finds_the_same_candidates(data):
+    """With numpy loaded and 64+ sketches, the bands two sketches share are found by hashing each
+    band to 64 bits and sorting (then compared byte for byte); the candidate pairs are those of the
+    plain-Python slicing of every band: on random sketches, some sharing one or more bands with
+    others, a few identical."""
+    from site_gen.checks import originality as o
+
+    rnd = random.Random(data.draw(st.integers(0, 10**9)))
+    n = data.draw(st.integers(o.NUMPY_FROM, 300))
+    sketches = [rnd.randbytes(o.BINS * 8) for _ in range(n)]
+    bands, rows = o.bands_for(0.8)
+    width = rows * 8
+    for _ in range(data.draw(st.integers(0, 40))):  # copy some bands (or whole sketches) across
+        a, b = rnd.randrange(n), rnd.randrange(n)
+        band = rnd.randrange(bands + 1)
+        if band == bands:
+            sketches[b] = sketches[a]
+        else:
+            s = bytearray(sketches[b])
+            s[band * width:(band + 1) * width] = sketches[a][band * width:(band + 1) * width]
+            sketches[b] = bytes(s)
+    texts = [o.Text(f"t{i}", None, sig=s) for i, s in enumerate(sketches)]
+    saved = o._Np.np
+    try:
+        o._Np.np = None
+        plain = o.candidate_pairs(texts, 0.8)
+        o.use_numpy(o.NUMPY_FROM)
+        assert o._Np.np is not None
+        assert o.candidate_pairs(texts, 0.8) == plain
+    finally:
+        o._Np.np = saved
+
+
+def test_sketches_whose_band_hashes_collide_are_paired_only_on_equal_bytes(monkeypatch):
+    """A band hash that collides (forced here: with the multiplier 0 a band hashes to its last
+    value) makes suspects, not candidates: sketches that share only that value are no pair."""
+    from site_gen.checks import originality as o
+
+    o.use_numpy(o.NUMPY_FROM)
+    monkeypatch.setattr(o, "_MIX1", 0)
+    rnd = random.Random(5)
+    bands, rows = o.bands_for(0.8)
+    width = rows * 8
+    sketches = [bytearray(rnd.randbytes(o.BINS * 8)) for _ in range(o.NUMPY_FROM)]
+    sketches[1][width - 8:width] = sketches[0][width - 8:width]  # band 0's last value only
+    sketches[3][width:2 * width] = sketches[2][width:2 * width]  # the whole of band 1
+    texts = [o.Text(f"t{i}", None, sig=bytes(s)) for i, s in enumerate(sketches)]
+    assert o.candidate_pairs(texts, 0.8) == {(2, 3)}
