@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import threading
 import unicodedata
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -71,9 +74,6 @@ class Helper:
     _END = 0xFFFFFFFF
 
     def __init__(self):
-        import os
-        import threading
-
         self.pid, self.to_helper, self.from_helper, self.sent = None, -1, -1, []
         if threading.active_count() != 1 or not hasattr(os, "fork"):
             return  # (a process forked while another thread holds a lock could block on it)
@@ -96,9 +96,6 @@ class Helper:
 
     @classmethod
     def _serve(cls, down: int, up: int) -> None:
-        import os
-        import pickle
-
         slugs, buffer = {}, b""
         while True:
             chunk = os.read(down, 65536)
@@ -131,8 +128,6 @@ class Helper:
             self._write(len(data).to_bytes(4, "little") + data)
 
     def _write(self, data: bytes) -> None:
-        import os
-
         try:
             while data:
                 data = data[os.write(self.to_helper, data):]
@@ -141,9 +136,6 @@ class Helper:
 
     def collect(self) -> None:
         """Wait for the helper's slugs and remember them (or make here what it did not give)."""
-        import os
-        import pickle
-
         found = {}
         if self.pid is not None:
             self._write(self._END.to_bytes(4, "little"))
@@ -164,8 +156,6 @@ class Helper:
     def stop(self) -> None:
         """End the helper (if running) and forget what was sent to it and not collected (a load
         cut short): those texts' slugs are made when next asked for."""
-        import os
-
         for text in self.sent:
             if _memo.get(text) is None:
                 _memo.pop(text, None)
@@ -179,8 +169,6 @@ class Helper:
                 pass
 
     def _close(self) -> None:
-        import os
-
         for fd in (self.to_helper, self.from_helper):
             if fd >= 0:
                 try:

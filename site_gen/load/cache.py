@@ -41,6 +41,7 @@ import time
 
 from .. import __version__
 from ..model import Heavy
+from .files import read_regular
 
 CACHE_DIR = ".site-gen-cache"
 _FORMAT = "entries-14"  # bumped when parsing changes what an entry holds, or the cache its layout (7: bundles, 11: Links, Detail, 12: the HTML apart, 13: tag slugs in sources, 14: lines joined)
@@ -97,21 +98,13 @@ class EntryCache:
                 if hit[0] == signature and stat.S_ISREG(st.st_mode):
                     self._seen[rel] = hit
                     return hit[1]
-            # the file's bytes and its stat, from one opening (O_NONBLOCK: a named pipe does not block)
-            fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
-            try:
-                st = os.fstat(fd)
-                if not stat.S_ISREG(st.st_mode):
-                    return None  # the loader reports it
-                chunks = [os.read(fd, st.st_size + 1)]
-                while chunks[-1]:
-                    chunks.append(os.read(fd, 1 << 20))
-            finally:
-                os.close(fd)
+            st, data = read_regular(full)
         except OSError:
             return None
+        if data is None:
+            return None  # not a regular file: the loader reports it
         signature = (kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
-        key = hashlib.sha256(b"".join((self.salt, b"\0", rel.encode(), b"\0", kind.encode(), b"\0", *chunks))).hexdigest()
+        key = hashlib.sha256(b"".join((self.salt, b"\0", rel.encode(), b"\0", kind.encode(), b"\0", data))).hexdigest()
         self._seen[rel] = (signature, key)
         return key
 

@@ -24,6 +24,26 @@ class Source:
     text: str  # LF line endings, no BOM
 
 
+def read_regular(full: str, limit: int | None = None) -> tuple[os.stat_result, bytes | None]:
+    """A file's stat and bytes from one opening (a file object costs three times as much, and
+    allocates ``limit`` to read up to it); the bytes are None when it is not a regular file or is
+    over ``limit``. O_NONBLOCK: a named pipe does not block. Reads to one byte past ``limit`` if the
+    file grew since its stat. OSError as os.open raises it (a socket cannot be opened)."""
+    fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (limit is not None and info.st_size > limit):
+            return info, None
+        chunks = [os.read(fd, info.st_size + 1)]
+        got = len(chunks[0])
+        while chunks[-1] and (limit is None or got <= limit):
+            chunks.append(os.read(fd, 1 << 20 if limit is None else limit + 1 - got))
+            got += len(chunks[-1])
+        return info, b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_text(root: str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[Source | None, list[Diagnostic]]:
     full = os.path.join(root, rel)
     loc = Location(rel, 1, 1)
@@ -31,25 +51,12 @@ def read_text(root: str, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[Source 
         "META001", loc, f"the file cannot be read: it is {_special(mode)}, not a regular file",
         "replace it with a regular text file, or remove it")])
     try:
-        # one opening gives the stat and the bytes (a file object costs three times as much: it
-        # allocates the whole limit to read); O_NONBLOCK: a named pipe would block the build forever
-        fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                return special(info.st_mode)
-            size = info.st_size
-            if size > limit:
-                return None, [diag("META001", loc, f"the file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
-                                   "split it into smaller files (limits: docs/limits.md)")]
-            chunks = [os.read(fd, size + 1)]
-            got = len(chunks[0])
-            while chunks[-1] and got <= limit:  # (grown since its stat: read on, to one byte past the limit)
-                chunks.append(os.read(fd, limit + 1 - got))
-                got += len(chunks[-1])
-            data = b"".join(chunks)
-        finally:
-            os.close(fd)
+        info, data = read_regular(full, limit)  # (a named pipe would block the build forever: it does not)
+        if not stat.S_ISREG(info.st_mode):
+            return special(info.st_mode)
+        if data is None:
+            return None, [diag("META001", loc, f"the file is {info.st_size // 1024} KiB, over the {limit // 1024} KiB limit",
+                               "split it into smaller files (limits: docs/limits.md)")]
     except FileNotFoundError:
         return None, []  # vanished between listing and reading: it is simply gone
     except OSError as e:
