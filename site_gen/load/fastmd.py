@@ -1,32 +1,46 @@
-"""A compiled fast path for plain articles: markdown-it-pyrs (markdown-it's Rust port) instead of
+"""A compiled fast path for plain articles: pulldown-cmark (Rust, through pyromark) instead of
 markdown-it-py, for bodies inside a conservative subset of Markdown, giving exactly what
 ``markdown.parse_body`` gives (docs/performance.md: markdown-it-py's parse was the floor of a cold
-build, 1.7–2.0 ms per article; this path is ~0.5 ms).
+build, 1.7–2.0 ms per article; this path is ~0.3 ms).
 
 Anything outside the subset returns None and is parsed by markdown-it-py as before: raw HTML
 options, ``<``/``&``/backslashes (HTML, entities, escapes), footnotes, reference definitions, tabs,
 trailing spaces (hard breaks), ``:::`` boxes other than the closing ``::: cta`` block, deep
-nesting, lines continued inside lists or quotes, and link targets that markdown-it would
-re-encode or that are not plainly safe; headings set in lists or quotes with an underline, and empty
-quotes. ``tests/test_fastmd.py`` holds the two paths equal on every article of the benchmark hub,
-the example hub and generated Markdown.
+nesting, lines continued inside lists or quotes, link targets that markdown-it would encode
+otherwise or that are not plainly safe, tildes and table rows where the two parsers' rules differ;
+headings set in lists or quotes with an underline, and empty quotes. ``tests/test_fastmd.py`` holds
+the two paths equal on every article of the benchmark hub, the example hub and generated Markdown.
 
-The Rust parser is asked once, for HTML with ``data-sourcepos`` attributes; ``Reader`` reads the
-positions, source text, plain text and links the checks need from those tags, and the attributes
-are removed from the HTML.
+The source is parsed twice by pulldown-cmark: once for its HTML (put in markdown-it's layout where
+the two differ: table line breaks, ``<s>``, ``&quot;``), once for its events with their source
+ranges, from which ``read`` takes the positions, source text, plain text and links the checks need.
+(pulldown-cmark gives both in a third of the time markdown-it-pyrs, the Rust port of markdown-it
+used before, took for HTML with ``data-sourcepos`` attributes that a regex then read.)
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_right
 
 from .markdown import safe_link  # (markdown.py imports this module only when it first parses)
 
-_SAFE_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$'()*+,;=%]*")  # as both parsers write it, encoded
+# a URL as both parsers write it: encoded alike (pulldown-cmark leaves a stray % or ^ as it is and
+# writes ' as &#x27;, markdown-it encodes the first two and keeps the third)
+_SAFE_URL = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$()*+,;=]|%[0-9A-Fa-f]{2})*+")
+_URL_ATTR = re.compile(r' (?:href|src)="([^"]*)"')
 _ENCODED_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*%")  # markdown-it-py writes punycode there
 # tabs, CR, NUL, and whitespace other than spaces and newlines (U+3000, U+00A0: Python's strip()
-# takes them where the Rust parser keeps them): each parser its own way
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029\ufeff]|[^\S \n]")
+# takes them where the Rust parsers keep them): each parser its own way
+_CONTROL = re.compile(  # (one class, which sre searches 3 times faster: the whitespace \s takes but " ", "\n")
+    r"[\x00-\x09\x0b-\x1f\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
+_LONE_TILDES = re.compile(r"(?<!~)~(?!~)|~~~")
+_TILDES = re.compile("~~")
+# where the two parsers' tables part: under a line with a |, a line of - and : (markdown-it's delimiter
+# row, pulldown-cmark's heading underline or text) or one indented 4 spaces (markdown-it's code block,
+# pulldown-cmark's table row), or a row of a lone | (where they split cells apart)
+_TABLE_RISK = re.compile(r"\|[^\n]*+\n(?:[ \t]*[-:][-: \t]*$| {4}|[ \t]*\|[ \t]*$)", re.M)
 _NESTING = re.compile(r"(?:[ >]|[-*+] |\d{1,9}[.)] )*")
 _NESTING_START = frozenset(" >-*+0123456789")
 _TANGLE = re.compile(r"\*{3}|_{3}")
@@ -35,6 +49,8 @@ _CTA_OPEN = re.compile(r"::: *cta\b")
 _HEADING = re.compile(r"<h([1-6])>")
 _LINK = re.compile(r'<a href="([^"]*)"((?: title="[^"]*")?)>')
 _IMG = re.compile(r'<img src="([^"]*)"( alt="[^"]*"(?: title="[^"]*")?) />')
+# a " of the text (not of a tag: the HTML's only < and > are its tags'), which markdown-it escapes
+_TEXT_QUOTE = re.compile(r'"(?=[^<>]*+<)')
 _MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?: +|$)")
 # Blocks nested at most MAX_DEPTH deep (two elements each at most, plus a table's four) and inline
 # marks at most MAX_INLINE deep keep the HTML far below markdown.MAX_HTML_DEPTH (100).
@@ -44,12 +60,12 @@ MAX_INLINE = 40
 _parser = None
 
 
-def _rs():
+def _md():
     global _parser
     if _parser is None:
-        from markdown_it_pyrs import MarkdownIt
+        import pyromark
 
-        _parser = MarkdownIt("commonmark").enable_many(["table", "strikethrough", "sourcepos"])
+        _parser = pyromark.Markdown(options=pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH)
     return _parser
 
 
@@ -128,8 +144,9 @@ def split_closing_cta_by_line(body: str) -> tuple[str, int] | None:
     marks = []
     marks_in_block = brackets_in_block = chars_in_block = 0
     for i, line in enumerate(lines):
-        # the Rust parser is not linear on every pathological input (tests/test_bad_markdown.py) and
-        # recurses on nesting: only ordinary blocks go its way, the rest to markdown-it-py's limits
+        # only ordinary blocks take the fast path, the rest goes to markdown-it-py's limits (the nesting
+        # it reports, tests/test_bad_markdown.py; markdown-it-pyrs, the Rust parser used first, was not
+        # linear on every such input, and pulldown-cmark's limits are not markdown-it-py's)
         if not line.strip():
             marks_in_block = brackets_in_block = chars_in_block = 0
         marks_in_block += line.count("*") + line.count("_") + line.count("~")
@@ -188,221 +205,234 @@ def _closing_block(lines: list[str], marks: list[int]) -> tuple[str, int] | None
     return "\n".join(lines[:start]), start
 
 
+def _plain_tildes(text: str) -> bool:
+    if _LONE_TILDES.search(text):
+        return False
+    for m in _TILDES.finditer(text):
+        for c in text[m.start() - 1:m.start()] + text[m.end():m.end() + 1]:
+            if unicodedata.category(c)[0] in "PS":
+                return False
+    return True
+
+
 def eligible_text(text: str) -> bool:
-    return not any(c in text for c in "<&\\") and "[^" not in text and "]:" not in text \
-        and " \n" not in text and not text.endswith(" ") and not _CONTROL.search(text)
+    """No HTML, entities, escapes, footnotes (``[^1]``, inline ``^[…]``), reference definitions, hard
+    breaks, odd whitespace, tildes other than ``~~`` runs between letters or spaces (pulldown-cmark
+    also strikes ``~a~``, and flanks ``~~`` by punctuation otherwise than markdown-it), or the lines
+    where the two parsers' tables part (_TABLE_RISK)."""
+    return not any(c in text for c in "<&\\") and "[^" not in text and "^[" not in text and "]:" not in text \
+        and " \n" not in text and not text.endswith(" ") and not _CONTROL.search(text) \
+        and ("~" not in text or _plain_tildes(text)) \
+        and ("|" not in text or not _TABLE_RISK.search(text))
 
 
-# Each tag with the text before it: (text, "/" or "", name, data-sourcepos's four numbers, other
-# attributes) in groups 1 and 8-14 — but a paragraph, heading or table cell whose content holds no
-# tag (most of them) is one match: its name, position and content in groups 2-7, the others empty
-_TAG_OR_WHOLE = re.compile(  # (possessive *+: no backtracking to remember, 7 % faster)
-    r'([^<]*+)<(?:(p|h[1-6]|td|th) data-sourcepos="(\d++):(\d++)-(\d++):(\d++)">([^<]*+)</\2>'
-    r'|(/?)([a-z][a-z0-9]*+)(?: data-sourcepos="(\d++):(\d++)-(\d++):(\d++)")?([^>]*+)>)')
-_SOURCEPOS = re.compile(r' data-sourcepos="[^"]*"')
-_URL_ATTR = re.compile(r' (?:href|src)="([^"]*)"')
-_MARKS = frozenset({"a", "strong", "em", "s"})  # inline tags that nest (MAX_INLINE counts them)
-_INLINE_TAGS = _MARKS | {"img", "code"}
-_CONTAINERS = frozenset({"ul", "ol", "blockquote", "li"})  # what MAX_DEPTH counts
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_CELLS = frozenset({"th", "td"})
+# The reader below walks pulldown-cmark's events (pyromark), each an ({kind: value} or name, {"start",
+# "end"}) pair, the range in UTF-8 bytes of the source
+_BLOCK_STARTS = frozenset({"Paragraph", "Heading", "List", "BlockQuote", "CodeBlock", "Table"})
+_INLINE_NAMES = frozenset({"Emphasis", "Strong", "Strikethrough", "Link", "Image"})  # (all but images count
+# in MAX_INLINE)
 
 
-class _Inline:
-    """One paragraph's, heading's, table cell's or tight list item's inline content, being read."""
-
-    __slots__ = ("kind", "tag", "line", "col", "content", "texts", "links", "marks", "last", "tagged")
-
-    def __init__(self, kind: str, tag: str, line: int, content: str = "", col: int = 0):
-        self.kind, self.tag, self.line, self.content, self.col = kind, tag, line, content, col
-        self.texts: list[str] = []
-        self.links: list[tuple[bool, str]] = []
-        self.marks = 0  # open inline marks
-        self.last = line  # the last body line an inline element reaches
-        self.tagged = False
-
-    def plain(self) -> str:
-        text = "".join(self.texts).replace("\n", "")  # (soft line breaks: markdown-it-py's text skips them)
-        if "&" in text:
-            text = text.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
-        return text
-
-
-def _cut(lines: list[str], l1: int, c1: int, l2: int, c2: int) -> str:
-    """The source between two data-sourcepos points (1-based lines and character columns, the end
-    inclusive; column 0 is the end of the line before)."""
-    if l1 == l2:
-        return lines[l1 - 1][c1 - 1:c2]
-    last = lines[l2 - 1][:c2] if l2 <= len(lines) else ""
-    return "\n".join([lines[l1 - 1][c1 - 1:], *lines[l1:l2 - 1], last])
-
-
-class Reader:
-    """The Rust parser's HTML, written with data-sourcepos attributes, read for what parse_body
-    reads from markdown-it-py's tokens: for each inline content (paragraph, heading, tight list
-    item, table cell) its body line, whether it is a paragraph, its source, its plain text and its
-    links and images; and the headings' titles. One pass over the tags: markdown-it escapes every
-    ``<`` of the text, so each ``<`` is a tag. (Reading the parser's own tree instead costs a second
-    parse and a Python object per node: about 0.1 ms an article more.) Raises _Ineligible where the
-    two parsers' readings could differ; tests/test_fastmd.py holds the two paths equal."""
-
-    def __init__(self, text: str):
-        self.lines = text.split("\n")
-        # (body line, in a paragraph, content, plain text, [(is image, url)]) per inline content
-        self.records: list[tuple[int, bool, str, str, list[tuple[bool, str]]]] = []
-        self.headings: list[str] = []  # titles, in order
-
-    def run(self, html: str) -> None:
-        lines = self.lines
-        stack: list[str] = []  # the open ul, ol, blockquote and li elements
-        inline: _Inline | None = None
-        in_pre = False
-        row_line = 0
-        opened = ""  # the tag just opened, when nothing came after it yet
-        records = self.records
-        for text, whole, w1, wc1, w2, wc2, content, closing, name, l1, c1, l2, c2, attrs in _TAG_OR_WHOLE.findall(html):
-            if whole:  # an element with no tag inside: what its opening and closing tags would do
-                if inline is not None:
-                    if inline.kind != "li":
-                        raise _Ineligible  # (a block inside a paragraph, heading or cell)
-                    inline.texts.append(text)
-                    self._item(inline, opening=True)
-                    inline = None
-                elif text and not text.isspace():
-                    raise _Ineligible
-                opened = whole
-                plain = content.replace("\n", "")
-                if "&" in plain:
-                    plain = plain.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
-                if whole == "td" or whole == "th":
-                    records.append((row_line, False, _cut(lines, int(w1), int(wc1), int(w2), int(wc2)).strip(), plain, ()))
-                    continue
-                if len(stack) > MAX_DEPTH:
-                    raise _Ineligible
-                first = int(w1) - 1
-                if whole == "p":
-                    source = _cut(lines, int(w1), int(wc1), int(w2), int(wc2)).strip()
-                else:
-                    if not content:
-                        raise _Ineligible  # an empty heading
-                    source = self._heading(first, wc1, w2, wc2, stack)
-                    self.headings.append(plain)
-                if stack and "\n" in source:
-                    raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
-                records.append((first, whole == "p", source, plain, ()))
+def read(text: str) -> tuple[list, list[str]]:
+    """What parse_body reads from markdown-it-py's tokens, from the parser's events: for each inline
+    content (paragraph, heading, tight list item, table cell) a record (its body line, whether it is
+    a paragraph, its source, its plain text, [is an image] per link or image: their URLs are read from
+    the HTML, as markdown-it writes them, by ``_with_urls``); and the headings' titles. One pass over
+    the events. Raises _Ineligible where the two parsers' readings could differ; tests/test_fastmd.py
+    holds the two paths equal."""
+    data = text.encode()
+    lines = text.split("\n")
+    starts = [0]  # each line's first byte
+    at = data.find(b"\n")
+    while at != -1:
+        starts.append(at + 1)
+        at = data.find(b"\n", at + 1)
+    records: list = []
+    headings: list[str] = []
+    depth = 0  # the open lists, items and quotes (MAX_DEPTH)
+    kind = ""  # the inline content being read: "p", "h", "cell", "li" (a tight item's own text) or ""
+    texts: list[str] = []
+    links: list[bool] = []
+    tagged = False  # an inline element seen in it (an empty heading has none)
+    line = row_line = marks = in_image = last_end = 0
+    source = ""
+    in_code = quote_empty = False
+    item = -1  # the byte where the innermost open item starts, while its own text may still come
+    for ev, rng in _md().events_with_range(text, merge_text=True):
+        if type(ev) is str:
+            if ev == "SoftBreak" and kind and kind != "li" and kind != "cell":
+                continue  # (markdown-it-py's plain text skips soft breaks; in an item: its text runs on)
+            if ev == "Rule" and not kind:
+                quote_empty = False
                 continue
-            if in_pre:  # a code block: its text is escaped, its only tags are <code> and </pre>
-                in_pre = name != "pre"
+            raise _Ineligible  # a hard break (it ends no inline content as the HTML reader expects)
+        start = ev.get("Start")
+        if start is not None:  # (the events by how often they come: table cells first)
+            if start == "TableCell":
+                kind, texts, links, tagged, marks, line = "cell", [], [], False, 0, row_line
+                source = data[rng["start"]:rng["end"]].decode().strip()
                 continue
-            if inline is not None:
-                inline.texts.append(text)
-                if name in _INLINE_TAGS:
-                    if closing:
-                        if name in _MARKS:
-                            inline.marks -= 1
-                        continue
-                    if not l1:
-                        raise _Ineligible
-                    inline.tagged = True
-                    end = int(l2) - 1 if c2 != "0" else int(l2) - 2
-                    if end > inline.last:
-                        inline.last = end
-                    if name in _MARKS:
-                        inline.marks += 1
-                        if inline.marks > MAX_INLINE:
-                            raise _Ineligible
-                    if name == "a" or name == "img":
-                        url = _URL_ATTR.search(attrs)
-                        if url is None:
-                            raise _Ineligible
-                        inline.links.append((name == "img", _url(url.group(1))))
+            if type(start) is not str:
+                start, = start  # {"Heading": {…}}: its name (the value is not needed)
+            if start in _BLOCK_STARTS:
+                if kind:
+                    if kind != "li" or start == "CodeBlock":
+                        raise _Ineligible  # (markdown-it writes no line break between an item's text and code)
+                    _item_record(records, texts, links, tagged, line, last_end, starts, lines, item, data)
+                    kind = ""
+                item = -1  # the innermost item's own text is over
+                if depth > MAX_DEPTH:
+                    raise _Ineligible
+                if start == "Paragraph":
+                    s = rng["start"]
+                    line = bisect_right(starts, s) - 1
+                    source = data[s:rng["end"]].decode().strip()
+                    if depth and "\n" in source:
+                        raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
+                    kind, texts, links, tagged, marks = "p", [], [], False, 0
+                elif start == "Heading":
+                    s = rng["start"]
+                    line = bisect_right(starts, s) - 1
+                    head = lines[line][len(data[starts[line]:s].decode()):]  # (from its column: it may be in a list)
+                    if head.lstrip(" ").startswith("#"):
+                        source = _atx_content(head)
+                    elif depth:
+                        raise _Ineligible  # a setext heading in a list or quote: its lines carry the markers
+                    else:  # setext: the lines above the underline
+                        source = "\n".join(lines[line:bisect_right(starts, rng["end"] - 1) - 1]).strip()
+                    kind, texts, links, tagged, marks = "h", [], [], False, 0
+                elif start == "List" or start == "BlockQuote":
+                    if start == "BlockQuote" and depth + 1 > MAX_DEPTH:
+                        raise _Ineligible  # (an empty quote's children would be past the limit)
+                    depth += 1
+                    quote_empty = start == "BlockQuote"
                     continue
-                if inline.kind == "li":  # a tight item's text ends at a nested block or at </li>
-                    self._item(inline, opening=not closing)
-                    inline = None
+                elif start == "CodeBlock":
+                    in_code = True
+                quote_empty = False
+                continue
+            if start in _INLINE_NAMES:
+                if not kind:
+                    if item < 0:
+                        raise _Ineligible  # text after a nested block in a tight list item
+                    kind, texts, links, tagged, marks, line = "li", [], [], False, 0, bisect_right(starts, item) - 1
+                tagged = True
+                end = rng["end"]
+                if end > last_end:
+                    last_end = end
+                if start == "Image":
+                    links.append(True)
+                    in_image += 1
+                    continue
+                if start == "Link":
+                    links.append(False)
+                marks += 1
+                if marks > MAX_INLINE:
+                    raise _Ineligible
+                continue
+            if start == "Item":
+                if kind or depth > MAX_DEPTH:
+                    raise _Ineligible
+                depth += 1
+                item = rng["start"]
+                continue
+            if start == "TableRow" or start == "TableHead":
+                row_line = bisect_right(starts, rng["start"]) - 1
+                continue
+            raise _Ineligible  # HTML, footnotes, task markers …: not in this subset
+        end = ev.get("End")
+        if end is not None:
+            if end == "TableCell" or end == "Paragraph":
+                records.append((line, end == "Paragraph", source, "".join(texts), links))
+                kind = ""
+                continue
+            if type(end) is not str:
+                end, = end
+            if end in _INLINE_NAMES:
+                if end == "Image":
+                    in_image -= 1
                 else:
-                    if not closing or name != inline.tag:
-                        raise _Ineligible
-                    self._close(inline)
-                    inline = None
-                    continue
-            elif text and not text.isspace():
+                    marks -= 1
+            elif end == "Heading":
+                plain = "".join(texts)
+                if not tagged and not plain:
+                    raise _Ineligible  # an empty heading
+                headings.append(plain)
+                records.append((line, False, source, plain, links))
+                kind = ""
+            elif end == "Item":
+                if kind == "li":
+                    _item_record(records, texts, links, tagged, line, last_end, starts, lines, item, data)
+                    kind = ""
+                elif kind:
+                    raise _Ineligible
+                depth -= 1
+                item = -1  # (an outer item's own text, if any, was before this one)
+            elif end == "List" or end == "BlockQuote":
+                if quote_empty and end == "BlockQuote":
+                    raise _Ineligible  # an empty quote: the parsers write it differently
+                depth -= 1
+                quote_empty = False
+            elif end == "CodeBlock":
+                in_code = False
+            elif end != "TableRow" and end != "TableHead" and end != "Table":
+                raise _Ineligible
+            continue
+        value = ev.get("Text")
+        if value is None:
+            value = ev.get("Code")
+            if value is None:
+                raise _Ineligible  # inline HTML, math …: not in this subset
+            tagged = True
+        if in_code:
+            continue
+        if not kind:
+            if item < 0:
                 raise _Ineligible  # text after a nested block in a tight list item
-            if closing:
-                if name in _CONTAINERS:
-                    if not stack or stack.pop() != name:
-                        raise _Ineligible
-                    if name == "blockquote" and opened == "blockquote":
-                        raise _Ineligible  # an empty quote: the parsers write it differently
-                opened = ""
-                continue
-            opened = name
-            if name == "thead" or name == "tbody":
-                continue
-            if not l1:
-                if name != "pre" or len(stack) > MAX_DEPTH:
-                    raise _Ineligible
-                in_pre = True
-                continue
-            if name in _CELLS:  # (an empty cell gives an empty record)
-                inline = _Inline("cell", name, row_line, _cut(lines, int(l1), int(c1), int(l2), int(c2)).strip())
-                continue
-            if name == "tr":
-                row_line = int(l1) - 1
-                continue
-            if len(stack) > MAX_DEPTH:
-                raise _Ineligible
-            if name == "p":
-                inline = _Inline("p", name, int(l1) - 1, _cut(lines, int(l1), int(c1), int(l2), int(c2)).strip())
-            elif name in _HEADINGS:
-                first = int(l1) - 1
-                inline = _Inline("h", name, first, self._heading(first, c1, l2, c2, stack))
-            elif name in _CONTAINERS:
-                if name == "blockquote" and len(stack) + 1 > MAX_DEPTH:
-                    raise _Ineligible  # (an empty quote's children would be past the limit)
-                stack.append(name)
-                if name == "li":
-                    inline = _Inline("li", name, int(l1) - 1, col=int(c1) - 1)
-                continue
-            elif name != "hr" and name != "table":
-                raise _Ineligible
-            if inline is not None and stack and "\n" in inline.content:
-                raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
-        if inline is not None or stack or in_pre or html and not html.endswith("\n"):
-            raise _Ineligible
+            kind, texts, links, tagged, marks, line = "li", [], [], False, 0, bisect_right(starts, item) - 1
+        if not in_image:  # (an image's text is its alt attribute)
+            texts.append(value)
+        end = rng["end"]
+        if end > last_end:
+            last_end = end
+    if kind or depth or in_code:
+        raise _Ineligible
+    return records, headings
 
-    def _heading(self, first: int, c1: str, l2: str, c2: str, stack: list) -> str:
-        """The source text of a heading whose data-sourcepos is ``first + 1``:``c1``-``l2``:``c2``."""
-        lines = self.lines
-        last = max(int(l2) - 1 if c2 != "0" else int(l2) - 2, first)
-        head = lines[first][int(c1) - 1:]  # (from the heading's own column: it may be in a list)
-        if head.lstrip(" ").startswith("#"):
-            return _atx_content(head)
-        if stack:
-            raise _Ineligible  # a setext heading in a list or quote: its lines carry the markers
-        return "\n".join(lines[first:last]).strip()  # setext: the lines above the underline
 
-    def _close(self, inline: _Inline) -> None:
-        plain = inline.plain()
-        if inline.kind == "h":
-            if not inline.tagged and not "".join(inline.texts):
-                raise _Ineligible  # an empty heading
-            self.headings.append(plain)
-        self.records.append((inline.line, inline.kind == "p", inline.content, plain, inline.links))
+def _item_record(records: list, texts: list[str], links: list[bool], tagged: bool, line: int, last_end: int,
+                 starts: list[int], lines: list[str], item: int, data: bytes) -> None:
+    """A tight list item's own text: the rest of its first line after the marker."""
+    plain = "".join(texts)
+    if not tagged and not plain.strip():
+        return  # no text of its own
+    if bisect_right(starts, last_end - 1) - 1 != line:
+        raise _Ineligible  # continued on the next line: markdown-it strips the item's indent
+    m = _MARKER.match(lines[line], len(data[starts[line]:item].decode()))
+    if not m:
+        raise _Ineligible
+    records.append((line, True, lines[line][m.end():].strip(), plain, links))
 
-    def _item(self, inline: _Inline, opening: bool) -> None:
-        """A tight list item's text: the rest of its first line after the marker."""
-        if opening and inline.texts[-1].endswith("\n"):
-            inline.texts[-1] = inline.texts[-1][:-1]  # the line break written before a nested block
-        if not inline.tagged and not "".join(inline.texts).strip():
-            return  # no text of its own (a loose item, or one that starts with a block)
-        if inline.last != inline.line or any("\n" in t for t in inline.texts):
-            raise _Ineligible  # continued on the next line: markdown-it strips the item's indent
-        m = _MARKER.match(self.lines[inline.line], inline.col)
-        if not m:
-            raise _Ineligible
-        self.records.append((inline.line, True, self.lines[inline.line][m.end():].strip(), inline.plain(),
-                             inline.links))
+
+def _markdown_it_tables(html: str) -> str:
+    """pulldown-cmark's tables as markdown-it writes them: each table tag on its own line, no empty
+    body, and text-align without a space."""
+    return html.replace("<table><thead><tr>", "<table>\n<thead>\n<tr>\n").replace("</th>", "</th>\n") \
+        .replace("</td>", "</td>\n").replace("</tr></thead><tbody>\n</tbody></table>", "</tr>\n</thead>\n</table>") \
+        .replace("</tr></thead><tbody>", "</tr>\n</thead>\n<tbody>").replace("<tr><td", "<tr>\n<td") \
+        .replace("</tbody></table>", "</tbody>\n</table>").replace(' style="text-align: ', ' style="text-align:')
+
+
+def _with_urls(records: list, html: str) -> list:
+    """The records with each link's and image's URL as the HTML has it (in the same order)."""
+    urls = iter(_URL_ATTR.findall(html))
+    try:
+        records = [(*r[:4], [(image, _url(next(urls))) for image in r[4]]) if r[4] else r for r in records]
+    except StopIteration:
+        raise _Ineligible from None
+    if next(urls, None) is not None:
+        raise _Ineligible
+    return records
 
 
 def _url(url: str) -> str:
@@ -433,12 +463,13 @@ def parse(text: str, base_path: str):
     if not eligible_text(text):
         return None
     global _parser
-    rs = _rs()
+    md = _md()
+    if not text.endswith("\n"):
+        text += "\n"  # (pulldown-cmark ends a last indented code line without its line break)
     try:
-        reader = Reader(text)
-        html = rs.render(text)
-        reader.run(html)
-        html = _SOURCEPOS.sub("", html)
+        records, headings = read(text)
+        html = md.html(text)
+        records = _with_urls(records, html)
     except _Ineligible:
         return None
     except BaseException as e:  # a panic in the Rust parser (pyo3's PanicException is a BaseException)
@@ -446,9 +477,15 @@ def parse(text: str, base_path: str):
             raise
         _parser = None  # a fresh one next time; markdown-it-py parses this body
         return None
+    if "<table>" in html:
+        html = _markdown_it_tables(html)
+    if '"' in text:
+        html = _TEXT_QUOTE.sub("&quot;", html)
+    if "<del>" in html:
+        html = html.replace("<del>", "<s>").replace("</del>", "</s>")
     slugs: set[str] = set()
     ids = []
-    for title in reader.headings:
+    for title in headings:
         slug = unique_slug(slugify(title), slugs)
         if not slug:
             return None
@@ -468,4 +505,4 @@ def parse(text: str, base_path: str):
     html = _LINK.sub(link, html)
     html = _IMG.sub(lambda m: f'<img src="{site_path(m.group(1))}"{m.group(2)} loading="lazy" decoding="async" />',
                     html)
-    return html, reader.records, ids
+    return html, records, ids
