@@ -93,7 +93,8 @@ def test_generated_markdown_parses_alike(data):
         st.builds(lambda t: f"```\n{t}\n```", inline),
         st.just("---"), st.just("    indented code"),
         st.builds(lambda a, u: f"| {a} |\n{u}", inline, st.sampled_from(["--:", "---", "|---|\n    x", "|---|\n|",
-                                                                         "|:-:|", "|---|\n| 1 | 2 | 3 |"])),
+                                                                         "|:-:|", "|---|\n| 1 | 2 | 3 |", "|---|---|",
+                                                                         "|---|\n行\n    x", "- |"])),
     )
     blocks = data.draw(st.lists(block, min_size=1, max_size=4))
     cta = data.draw(st.sampled_from(["", "\n\n::: cta signup\n[报名](/s/)\n:::\n", "\n\n::: cta reply\n回复「地图」\n:::\n",
@@ -240,11 +241,13 @@ def test_the_gates_whitespace_class_is_every_whitespace_but_space_and_newline_an
 
 
 def test_what_the_two_parsers_write_differently_is_declined_or_rewritten():
-    """pulldown-cmark strikes ~one~ tilde, flanks ~~ by punctuation its own way, makes no table of a
-    delimiter row without pipes, and writes tables, <del> and " otherwise than markdown-it: each
-    case is declined, or the HTML is put in markdown-it's layout."""
+    """pulldown-cmark strikes ~one~ tilde, flanks ~~ by punctuation its own way, ends and starts
+    tables by other rules, and writes tables, <del> and " otherwise than markdown-it: each case is
+    declined (a | outside a table of |-framed rows after a blank line, among them), or the HTML is put
+    in markdown-it's layout."""
     for declined in ("~删~", "a~~'b~~", "x ^[注] y", "| a |\n--:", "| a |\n|---|\n    x", "| a |\n|---|\n|",
-                     "- a\n  ```\n  x\n  ```"):
+                     "- a\n  ```\n  x\n  ```", "#x | a | b |\n|---|---|", " ===|\n- |", "| a | b |\n|---|---|\n行\n    /",
+                     "段落\n| a |\n|---|", "a | b\n--|--", "| `a|b` |\n|---|"):
         slow, fast = both("---\ntitle: t\n---\n\n" + declined + "\n")
         assert fast is None, declined
     for taken in ("a ~~删~~ b", '他说"好"', "| a | b |\n|:-:|--:|\n| 1 | [2](/x/) |", "| a |\n|---|", "    code"):

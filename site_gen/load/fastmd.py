@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
 
 from .markdown import safe_link  # (markdown.py imports this module only when it first parses)
 
@@ -37,10 +36,11 @@ _CONTROL = re.compile(  # (one class, which sre searches 3 times faster: the whi
     r"[\x00-\x09\x0b-\x1f\x7f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
 _LONE_TILDES = re.compile(r"(?<!~)~(?!~)|~~~")
 _TILDES = re.compile("~~")
-# where the two parsers' tables part: under a line with a |, a line of - and : (markdown-it's delimiter
-# row, pulldown-cmark's heading underline or text) or one indented 4 spaces (markdown-it's code block,
-# pulldown-cmark's table row), or a row of a lone | (where they split cells apart)
-_TABLE_RISK = re.compile(r"\|[^\n]*+\n(?:[ \t]*[-:][-: \t]*$| {4}|[ \t]*\|[ \t]*$)", re.M)
+# A table both parsers read alike: after a blank line (_plain_tables puts one first), rows that each start and end with
+# a |, the second a delimiter row, until a blank line (or the end). Any other | declines the body:
+# the parsers' table rules part at the edges (pipeless delimiter rows, rows running into indented
+# lines, header and delimiter rows of different widths, lone | rows: found by tests/test_fastmd.py)
+_PLAIN_TABLE = re.compile(r"\n\n( {0,3}\|[^\n]*\|)\n( {0,3}\|(?: *:?-+:? *\|)+)(?:\n {0,3}\|[^\n]*\|)*(?=\n\n|\n?\Z)")
 _NESTING = re.compile(r"(?:[ >]|[-*+] |\d{1,9}[.)] )*")
 _NESTING_START = frozenset(" >-*+0123456789")
 _TANGLE = re.compile(r"\*{3}|_{3}")
@@ -215,15 +215,30 @@ def _plain_tildes(text: str) -> bool:
     return True
 
 
+def _plain_tables(text: str) -> bool:
+    """Every ``|`` of ``text`` in a _PLAIN_TABLE whose header and delimiter rows have as many cells,
+    with no code span in it (the parsers split cells at a | in one their own ways)."""
+    text = "\n\n" + text.lstrip("\n")  # (the first table may start the text; sre finds "\n\n" fast)
+    rest = []
+    last = 0
+    for m in _PLAIN_TABLE.finditer(text):
+        head, delimiter = m.group(1), m.group(2)
+        if head.count("|") != delimiter.count("|") or "`" in m.group():
+            return False
+        rest.append(text[last:m.start()])
+        last = m.end()
+    return "|" not in text[last:] and not any("|" in part for part in rest)
+
+
 def eligible_text(text: str) -> bool:
     """No HTML, entities, escapes, footnotes (``[^1]``, inline ``^[…]``), reference definitions, hard
     breaks, odd whitespace, tildes other than ``~~`` runs between letters or spaces (pulldown-cmark
-    also strikes ``~a~``, and flanks ``~~`` by punctuation otherwise than markdown-it), or the lines
-    where the two parsers' tables part (_TABLE_RISK)."""
+    also strikes ``~a~``, and flanks ``~~`` by punctuation otherwise than markdown-it), or a ``|``
+    outside a plain table (_PLAIN_TABLE)."""
     return not any(c in text for c in "<&\\") and "[^" not in text and "^[" not in text and "]:" not in text \
         and " \n" not in text and not text.endswith(" ") and not _CONTROL.search(text) \
         and ("~" not in text or _plain_tildes(text)) \
-        and ("|" not in text or not _TABLE_RISK.search(text))
+        and ("|" not in text or _plain_tables(text))
 
 
 # The reader below walks pulldown-cmark's events (pyromark), each an ({kind: value} or name, {"start",
@@ -242,11 +257,7 @@ def read(text: str) -> tuple[list, list[str]]:
     holds the two paths equal."""
     data = text.encode()
     lines = text.split("\n")
-    starts = [0]  # each line's first byte
-    at = data.find(b"\n")
-    while at != -1:
-        starts.append(at + 1)
-        at = data.find(b"\n", at + 1)
+    counted = at_line = 0  # the newlines before byte ``counted`` (blocks come in order: counted on as they do)
     records: list = []
     headings: list[str] = []
     depth = 0  # the open lists, items and quotes (MAX_DEPTH)
@@ -258,6 +269,7 @@ def read(text: str) -> tuple[list, list[str]]:
     source = ""
     in_code = quote_empty = False
     item = -1  # the byte where the innermost open item starts, while its own text may still come
+    item_line = 0
     for ev, rng in _md().events_with_range(text, merge_text=True):
         if type(ev) is str:
             if ev == "SoftBreak" and kind and kind != "li" and kind != "cell":
@@ -278,28 +290,31 @@ def read(text: str) -> tuple[list, list[str]]:
                 if kind:
                     if kind != "li" or start == "CodeBlock":
                         raise _Ineligible  # (markdown-it writes no line break between an item's text and code)
-                    _item_record(records, texts, links, tagged, line, last_end, starts, lines, item, data)
+                    _item_record(records, texts, links, tagged, line, last_end, lines, item, data)
                     kind = ""
                 item = -1  # the innermost item's own text is over
                 if depth > MAX_DEPTH:
                     raise _Ineligible
+                s = rng["start"]
+                if s < counted:
+                    raise _Ineligible  # (never seen: blocks start in order)
+                at_line += data.count(b"\n", counted, s)
+                counted = s
                 if start == "Paragraph":
-                    s = rng["start"]
-                    line = bisect_right(starts, s) - 1
+                    line = at_line
                     source = data[s:rng["end"]].decode().strip()
                     if depth and "\n" in source:
                         raise _Ineligible  # markdown-it strips the list indent / quote markers of such lines
                     kind, texts, links, tagged, marks = "p", [], [], False, 0
                 elif start == "Heading":
-                    s = rng["start"]
-                    line = bisect_right(starts, s) - 1
-                    head = lines[line][len(data[starts[line]:s].decode()):]  # (from its column: it may be in a list)
+                    line = at_line
+                    head = lines[line][len(data[data.rfind(b"\n", 0, s) + 1:s].decode()):]  # (from its column: in a list)
                     if head.lstrip(" ").startswith("#"):
                         source = _atx_content(head)
                     elif depth:
                         raise _Ineligible  # a setext heading in a list or quote: its lines carry the markers
                     else:  # setext: the lines above the underline
-                        source = "\n".join(lines[line:bisect_right(starts, rng["end"] - 1) - 1]).strip()
+                        source = "\n".join(lines[line:line + data.count(b"\n", s, rng["end"] - 1)]).strip()
                     kind, texts, links, tagged, marks = "h", [], [], False, 0
                 elif start == "List" or start == "BlockQuote":
                     if start == "BlockQuote" and depth + 1 > MAX_DEPTH:
@@ -315,7 +330,7 @@ def read(text: str) -> tuple[list, list[str]]:
                 if not kind:
                     if item < 0:
                         raise _Ineligible  # text after a nested block in a tight list item
-                    kind, texts, links, tagged, marks, line = "li", [], [], False, 0, bisect_right(starts, item) - 1
+                    kind, texts, links, tagged, marks, line = "li", [], [], False, 0, item_line
                 tagged = True
                 end = rng["end"]
                 if end > last_end:
@@ -335,9 +350,17 @@ def read(text: str) -> tuple[list, list[str]]:
                     raise _Ineligible
                 depth += 1
                 item = rng["start"]
+                if item < counted:
+                    raise _Ineligible
+                at_line += data.count(b"\n", counted, item)
+                counted, item_line = item, at_line
                 continue
             if start == "TableRow" or start == "TableHead":
-                row_line = bisect_right(starts, rng["start"]) - 1
+                s = rng["start"]
+                if s < counted:
+                    raise _Ineligible
+                at_line += data.count(b"\n", counted, s)
+                counted, row_line = s, at_line
                 continue
             raise _Ineligible  # HTML, footnotes, task markers …: not in this subset
         end = ev.get("End")
@@ -362,7 +385,7 @@ def read(text: str) -> tuple[list, list[str]]:
                 kind = ""
             elif end == "Item":
                 if kind == "li":
-                    _item_record(records, texts, links, tagged, line, last_end, starts, lines, item, data)
+                    _item_record(records, texts, links, tagged, line, last_end, lines, item, data)
                     kind = ""
                 elif kind:
                     raise _Ineligible
@@ -389,7 +412,7 @@ def read(text: str) -> tuple[list, list[str]]:
         if not kind:
             if item < 0:
                 raise _Ineligible  # text after a nested block in a tight list item
-            kind, texts, links, tagged, marks, line = "li", [], [], False, 0, bisect_right(starts, item) - 1
+            kind, texts, links, tagged, marks, line = "li", [], [], False, 0, item_line
         if not in_image:  # (an image's text is its alt attribute)
             texts.append(value)
         end = rng["end"]
@@ -401,14 +424,15 @@ def read(text: str) -> tuple[list, list[str]]:
 
 
 def _item_record(records: list, texts: list[str], links: list[bool], tagged: bool, line: int, last_end: int,
-                 starts: list[int], lines: list[str], item: int, data: bytes) -> None:
-    """A tight list item's own text: the rest of its first line after the marker."""
+                 lines: list[str], item: int, data: bytes) -> None:
+    """A tight list item's own text (``item`` its first byte, on ``line``): the rest of its first
+    line after the marker."""
     plain = "".join(texts)
     if not tagged and not plain.strip():
         return  # no text of its own
-    if bisect_right(starts, last_end - 1) - 1 != line:
+    if data.find(b"\n", item, last_end - 1) != -1:
         raise _Ineligible  # continued on the next line: markdown-it strips the item's indent
-    m = _MARKER.match(lines[line], len(data[starts[line]:item].decode()))
+    m = _MARKER.match(lines[line], len(data[data.rfind(b"\n", 0, item) + 1:item].decode()))
     if not m:
         raise _Ineligible
     records.append((line, True, lines[line][m.end():].strip(), plain, links))
@@ -443,6 +467,9 @@ def _url(url: str) -> str:
 
 def _atx_content(line: str) -> str:
     """An ATX heading's text, cut as markdown-it cuts it (rules_block/heading.py)."""
+    text = line.lstrip(" ").lstrip("#")
+    if "#" not in text:  # (most headings: no closing sequence to look for)
+        return text.strip()
     pos = len(line) - len(line.lstrip(" "))
     while pos < len(line) and line[pos] == "#":
         pos += 1
