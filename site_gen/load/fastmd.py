@@ -440,11 +440,21 @@ def _item_record(records: list, texts: list[str], links: list[bool], tagged: boo
 
 def _markdown_it_tables(html: str) -> str:
     """pulldown-cmark's tables as markdown-it writes them: each table tag on its own line, no empty
-    body, and text-align without a space."""
-    return html.replace("<table><thead><tr>", "<table>\n<thead>\n<tr>\n").replace("</th>", "</th>\n") \
-        .replace("</td>", "</td>\n").replace("</tr></thead><tbody>\n</tbody></table>", "</tr>\n</thead>\n</table>") \
-        .replace("</tr></thead><tbody>", "</tr>\n</thead>\n<tbody>").replace("<tr><td", "<tr>\n<td") \
-        .replace("</tbody></table>", "</tbody>\n</table>").replace(' style="text-align: ', ' style="text-align:')
+    body, and text-align without a space (rewritten table by table: the rest of the HTML is left)."""
+    parts, last = [], 0
+    start = html.find("<table>")
+    while start != -1:
+        end = html.index("</table>", start) + 8
+        parts.append(html[last:start])
+        parts.append(html[start:end].replace("<table><thead><tr>", "<table>\n<thead>\n<tr>\n")
+                     .replace("</th>", "</th>\n").replace("</td>", "</td>\n")
+                     .replace("</tr></thead><tbody>\n</tbody></table>", "</tr>\n</thead>\n</table>")
+                     .replace("</tr></thead><tbody>", "</tr>\n</thead>\n<tbody>").replace("<tr><td", "<tr>\n<td")
+                     .replace("</tbody></table>", "</tbody>\n</table>").replace(' style="text-align: ', ' style="text-align:'))
+        last = end
+        start = html.find("<table>", end)
+    parts.append(html[last:])
+    return "".join(parts)
 
 
 def _with_urls(records: list, html: str) -> list:
