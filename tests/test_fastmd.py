@@ -1,10 +1,11 @@
-"""The compiled fast path (load/fastmd.py, pulldown-cmark through pyromark) gives exactly what markdown-it-py
-gives — the HTML, the links with their positions, the text blocks the voice checks read, the plain
-text, the first paragraph, the heading ids and the closing action — or declines and leaves the
-body to markdown-it-py."""
+"""The compiled fast path (load/fastmd.py, pulldown-cmark through pyromark) gives exactly what
+markdown-it-py gives — the HTML, the links with their positions, the text blocks the voice checks
+read, the plain text, the first paragraph, the heading ids and the closing action — or declines and
+leaves the body to markdown-it-py."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -254,3 +255,13 @@ def test_what_the_two_parsers_write_differently_is_declined_or_rewritten():
         slow, fast = both("---\ntitle: t\n---\n\n" + taken)
         assert fast is not None and fast == slow, taken
     assert "<s>删</s>" in both("---\ntitle: t\n---\n\na ~~删~~ b\n")[1].html
+
+
+def test_the_differential_fuzz_script_runs_and_finds_no_difference():
+    """fuzz/fastmd_diff.py (docs/fuzzing.md) on a few hundred random bodies: its summary line, and no
+    body the fast path takes comes out otherwise than from markdown-it-py."""
+    p = subprocess.run([sys.executable, str(REPO / "fuzz/fastmd_diff.py"), "--seed", "5", "--cases", "400"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    m = re.fullmatch(r"seed 5: 400 bodies, (\d+) taken by the fast path, 0 different\n", p.stdout)
+    assert m and int(m.group(1)) > 10, p.stdout

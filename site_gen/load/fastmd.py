@@ -14,8 +14,9 @@ the two paths equal on every article of the benchmark hub, the example hub and g
 The source is parsed twice by pulldown-cmark: once for its HTML (put in markdown-it's layout where
 the two differ: table line breaks, ``<s>``, ``&quot;``), once for its events with their source
 ranges, from which ``read`` takes the positions, source text, plain text and links the checks need.
-(pulldown-cmark gives both in a third of the time markdown-it-pyrs, the Rust port of markdown-it
-used before, took for HTML with ``data-sourcepos`` attributes that a regex then read.)
+(Both parses and the reading take ≈ 0.29 ms a benchmark article, where markdown-it-pyrs, the Rust port
+of markdown-it used before, took 0.18 ms for HTML with ``data-sourcepos`` attributes and a regex 0.27 ms
+to read them back.)
 """
 
 from __future__ import annotations
