@@ -69,11 +69,12 @@ class Helper:
     once, and never in the building process, which goes on to render (its render workers would
     share them, and the summed memory count each copy). ``send`` texts as they come, ``collect``
     their slugs into this process's memo. A helper that cannot be made (other threads running, no
-    fork) or fails leaves the slugs to be made here."""
+    fork) or fails leaves the slugs to be made here. ``prime``: the helper loads the tables at once,
+    before any text comes (site.load_entries forks it early for a cold load of a Chinese site)."""
 
     _END = 0xFFFFFFFF
 
-    def __init__(self):
+    def __init__(self, prime: bool = False):
         self.pid, self.to_helper, self.from_helper, self.sent = None, -1, -1, []
         if threading.active_count() != 1 or not hasattr(os, "fork"):
             return  # (a process forked while another thread holds a lock could block on it)
@@ -88,6 +89,8 @@ class Helper:
             try:
                 os.close(self.to_helper)
                 os.close(self.from_helper)
+                if prime:
+                    _slugify("中文")  # (loads pinyin's tables)
                 self._serve(down, up)
             finally:
                 os._exit(0)

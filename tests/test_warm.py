@@ -181,6 +181,57 @@ def test_a_load_cut_short_leaves_no_slug_half_made(monkeypatch):
     assert slugs.slugify("面包") == "mian-bao" and slugs.slugify("门店") == "men-dian"
 
 
+@pytest.mark.parametrize("case", ["cold", "warm", "another language"])
+def test_a_cold_load_of_a_chinese_site_forks_the_slug_helper_first_and_primed(case, hub, tmp_path, monkeypatch):
+    """For a cold parallel load of a Chinese site the slug helper is forked before the sources are
+    read for their cache keys, and primed: it loads pinyin's tables while this process reads them
+    (a core is idle then). A warm load parses nothing and forks no helper; a cold load of a site in
+    another language forks it unprimed, just before the loading pool, when it is needed."""
+    from site_gen import slugs
+    from site_gen.load import site as loading
+    from site_gen.load.cache import EntryCache
+
+    if case == "warm":
+        cold(hub, tmp_path / "out")
+    else:
+        shutil.rmtree(hub / ".site-gen-cache", ignore_errors=True)
+    if case == "another language":
+        config = hub / "site.yaml"
+        config.write_text(config.read_text(encoding="utf-8").replace("language: zh-CN", "language: en"), encoding="utf-8")
+    events: list = []
+    real_key = EntryCache.key
+
+    class Recording(slugs.Helper):
+        def __init__(self, prime: bool = False):
+            events.append(("helper", prime))
+            super().__init__(prime)
+
+    def key(self, *args):
+        if events[-1:] != ["key"]:
+            events.append("key")
+        return real_key(self, *args)
+
+    monkeypatch.setattr(loading, "Helper", Recording)
+    monkeypatch.setattr(EntryCache, "key", key)
+    site, _ = loading.load_site(str(hub), jobs=2)
+    assert site is not None and len(site.articles) >= 300
+    assert events == {"cold": [("helper", True), "key"], "warm": ["key"],
+                      "another language": ["key", ("helper", False)]}[case]
+    assert {slugify(t) for a in site.articles for t in a.tags} >= {"mian-bao", "men-dian"}
+
+
+def test_a_primed_helper_answers_as_any_other(monkeypatch):
+    from site_gen import slugs
+
+    monkeypatch.setattr(slugs, "_memo", {})
+    helper = slugs.Helper(prime=True)
+    assert helper.pid is not None
+    helper.send(["面包", "Bread", "门店"])
+    helper.collect()
+    assert helper.pid is None
+    assert [slugs.slugify(t) for t in ("面包", "Bread", "门店")] == ["mian-bao", "bread", "men-dian"]
+
+
 def test_a_title_edit_renders_the_pages_that_list_the_article_again(hub, tmp_path):
     out = tmp_path / "out"
     cold(hub, out)

@@ -88,6 +88,11 @@ class EntryCache:
         self._recorded, self.slugs = recorded, slugs
         self._trusted = {rel: v for rel, v in recorded.items() if max(v[0][2], v[0][3]) < when - _RACY_NS}
 
+    @property
+    def cold(self) -> bool:
+        """No source recorded by an earlier load (or no cache): every source will be parsed."""
+        return not self._recorded
+
     def key(self, root: str, rel: str, kind: str) -> str | None:
         full = os.path.join(root, rel)
         try:

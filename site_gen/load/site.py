@@ -64,36 +64,44 @@ PARALLEL_MIN_FILES = 300  # below this a process pool costs more than it saves
 def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, cache: EntryCache) -> list[tuple]:
     """Load (rel, kind) sources: from the cache, else parsed (and stored) — in a pool of ``jobs``
     processes when there are many. Order is kept."""
-    keys = [cache.key(root, rel, kind) for rel, kind in sources]
-    cache.begin(keys)
-    results: list = [cache.get(k) for k in keys]
-    todo = [i for i, r in enumerate(results) if r is None]
-    tz = config.timezone
-    use_numpy(len(todo))  # (imported before any worker is forked)
-    if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
-        md = make_markdown(config.markdown_html, config.base_path) if todo else None
-        fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i])[0] for i in todo]
-    else:
-        import multiprocessing
+    # the tags' slugs are made by one helper process as the entries arrive, not by each worker:
+    # pinyin's tables take each process that needs them about 0.17 s to load (slugs.Helper). For a
+    # cold load of many sources of a Chinese site it is forked first and loads them while this
+    # process reads every source for its cache key, with the other core idle
+    early = Helper(prime=True) if (jobs > 1 and len(sources) >= PARALLEL_MIN_FILES and cache.cold
+                                   and config.language.lower().startswith("zh")) else None
+    try:
+        keys = [cache.key(root, rel, kind) for rel, kind in sources]
+        cache.begin(keys)
+        results: list = [cache.get(k) for k in keys]
+        todo = [i for i, r in enumerate(results) if r is None]
+        tz = config.timezone
+        use_numpy(len(todo))  # (imported before any worker is forked)
+        if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
+            md = make_markdown(config.markdown_html, config.base_path) if todo else None
+            fresh = [_parse_and_store(root, *sources[i], md, tz, cache, keys[i])[0] for i in todo]
+        else:
+            import multiprocessing
 
-        ctx = multiprocessing.get_context("fork")
-        # the tags' slugs are made by one helper process as the entries arrive, not by each worker:
-        # pinyin's tables take each process that needs them about 0.17 s to load (slugs.Helper)
-        slugs = Helper()  # (forked first: no thread of the pool runs yet)
-        try:
-            with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
-                # imap, not map: each entry is unpickled as its chunk arrives, so this process never
-                # holds all the pickles at once (freed, their memory would stay with the process)
-                fresh = []
-                for i, (blob, where) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
-                                                            chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
-                    value = cache.stored(keys[i], blob, where) if where else pickle.loads(blob)
-                    fresh.append(value)
-                    if value[0] is not None:
-                        slugs.send(value[0].tags)
-            slugs.collect()
-        finally:
-            slugs.stop()
+            ctx = multiprocessing.get_context("fork")
+            slugs, early = early or Helper(), None  # (forked before the pool: no thread of it runs yet)
+            try:
+                with ctx.Pool(jobs, initializer=_init_worker, initargs=(config.markdown_html, config.base_path, cache)) as pool:
+                    # imap, not map: each entry is unpickled as its chunk arrives, so this process never
+                    # holds all the pickles at once (freed, their memory would stay with the process)
+                    fresh = []
+                    for i, (blob, where) in zip(todo, pool.imap(_load_star, [(root, *sources[i], tz, keys[i]) for i in todo],
+                                                                chunksize=max(8, min(64, len(todo) // (jobs * 8))))):
+                        value = cache.stored(keys[i], blob, where) if where else pickle.loads(blob)
+                        fresh.append(value)
+                        if value[0] is not None:
+                            slugs.send(value[0].tags)
+                slugs.collect()
+            finally:
+                slugs.stop()
+    finally:
+        if early is not None:
+            early.stop()  # (not needed after all: most sources came from the cache)
     for i, value in zip(todo, fresh):
         results[i] = value
     return results
