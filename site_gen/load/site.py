@@ -101,7 +101,7 @@ def load_entries(root: str, sources: list[tuple[str, str]], config, jobs: int, c
                 slugs.stop()
     finally:
         if early is not None:
-            early.stop()  # (not needed after all: most sources came from the cache)
+            early.stop()  # (not used: the load parsed in this process after all, or was cut short)
     for i, value in zip(todo, fresh):
         results[i] = value
     return results
