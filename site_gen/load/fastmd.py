@@ -286,6 +286,30 @@ def read(text: str) -> tuple[list, list[str]]:
                 continue
             if type(start) is not str:
                 start, = start  # {"Heading": {…}}: its name (the value is not needed)
+            if start in _INLINE_NAMES:
+                if not kind:
+                    if item < 0:
+                        raise _Ineligible  # text after a nested block in a tight list item
+                    kind, texts, links, tagged, marks, line = "li", [], [], False, 0, item_line
+                tagged = True
+                end = rng["end"]
+                if end > last_end:
+                    last_end = end
+                if start == "Image":
+                    links.append(True)
+                    in_image += 1
+                    continue
+                if start == "Link":
+                    links.append(False)
+                marks += 1
+                if marks > MAX_INLINE:
+                    raise _Ineligible
+                continue
+            s = rng["start"]  # a block, an item or a table row: its line
+            if s < counted:
+                raise _Ineligible  # (never seen: blocks start in order)
+            at_line += data.count(b"\n", counted, s)
+            counted = s
             if start in _BLOCK_STARTS:
                 if kind:
                     if kind != "li" or start == "CodeBlock":
@@ -295,11 +319,6 @@ def read(text: str) -> tuple[list, list[str]]:
                 item = -1  # the innermost item's own text is over
                 if depth > MAX_DEPTH:
                     raise _Ineligible
-                s = rng["start"]
-                if s < counted:
-                    raise _Ineligible  # (never seen: blocks start in order)
-                at_line += data.count(b"\n", counted, s)
-                counted = s
                 if start == "Paragraph":
                     line = at_line
                     source = data[s:rng["end"]].decode().strip()
@@ -326,41 +345,14 @@ def read(text: str) -> tuple[list, list[str]]:
                     in_code = True
                 quote_empty = False
                 continue
-            if start in _INLINE_NAMES:
-                if not kind:
-                    if item < 0:
-                        raise _Ineligible  # text after a nested block in a tight list item
-                    kind, texts, links, tagged, marks, line = "li", [], [], False, 0, item_line
-                tagged = True
-                end = rng["end"]
-                if end > last_end:
-                    last_end = end
-                if start == "Image":
-                    links.append(True)
-                    in_image += 1
-                    continue
-                if start == "Link":
-                    links.append(False)
-                marks += 1
-                if marks > MAX_INLINE:
-                    raise _Ineligible
-                continue
             if start == "Item":
                 if kind or depth > MAX_DEPTH:
                     raise _Ineligible
                 depth += 1
-                item = rng["start"]
-                if item < counted:
-                    raise _Ineligible
-                at_line += data.count(b"\n", counted, item)
-                counted, item_line = item, at_line
+                item, item_line = s, at_line
                 continue
             if start == "TableRow" or start == "TableHead":
-                s = rng["start"]
-                if s < counted:
-                    raise _Ineligible
-                at_line += data.count(b"\n", counted, s)
-                counted, row_line = s, at_line
+                row_line = at_line
                 continue
             raise _Ineligible  # HTML, footnotes, task markers …: not in this subset
         end = ev.get("End")
