@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import os
 import random
 import re
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,6 +110,23 @@ def test_against_finds_an_article_copied_from_html_txt_and_md(site, tmp_path):
         (d, f"{d} is {pct(from_md)}% similar to {ref}/sub/post.md"),
     ]
     assert found(root) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_against_skips_a_named_pipe_instead_of_waiting_on_it(site, tmp_path):
+    # a FIFO with a reference's name: opening it for reading would block until a writer came
+    copied = sentences(5)
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    os.mkfifo(refs / "a-pipe.md")
+    (refs / "b-real.txt").write_text("\n".join(copied), encoding="utf-8")
+    root = site({A: article("2026-11-10", copied)})
+    ref = str(refs).replace("\\", "/")
+    pct = expected_percent("".join(copied[:15]) + "做法" + "".join(copied[15:]), "".join(copied))
+    # (run_cli's timeout fails the test if the check waits on the pipe)
+    assert [(f, msg) for _s, f, _l, _c, msg, _h in found(root, "--against", str(refs))] == [
+        (A, f"{A} is {pct}% similar to {ref}/b-real.txt"),
+    ]
 
 
 def test_against_a_missing_folder_is_a_usage_error(site, tmp_path):

@@ -22,6 +22,7 @@ import bisect
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Iterable
@@ -293,6 +294,30 @@ def html_text(html: str) -> str:
     return " ".join(parser.parts)
 
 
+def _read_reference(full: str) -> bytes | None:
+    """The first MAX_REFERENCE_BYTES of a regular file; None for anything else (a named pipe is
+    not waited on: O_NONBLOCK, then skipped) or when it cannot be read."""
+    try:
+        fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks, got = [], 0
+        while got < MAX_REFERENCE_BYTES:
+            chunk = os.read(fd, MAX_REFERENCE_BYTES - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def reference_texts(folder: str) -> list[tuple[str, str]]:
     """(display name, text) of every reference file under ``folder``, sorted by path."""
     out = []
@@ -302,11 +327,9 @@ def reference_texts(folder: str) -> list[tuple[str, str]]:
             if name.startswith(".") or not name.lower().endswith(REFERENCE_SUFFIXES):
                 continue
             full = os.path.join(dirpath, name)
-            try:
-                with open(full, "rb") as fh:
-                    data = fh.read(MAX_REFERENCE_BYTES)
-            except OSError:
-                continue  # unreadable: nothing to compare with
+            data = _read_reference(full)
+            if data is None:
+                continue  # unreadable, or not a regular file: nothing to compare with
             text = data.decode("utf-8", "replace").lstrip("\ufeff")
             if name.lower().endswith((".html", ".htm")):
                 text = html_text(text)
