@@ -21,7 +21,7 @@ import statistics
 import subprocess
 import sys
 
-from run import HERE, NOW, TRASH, clear, site_gen, timed  # (bench/run.py: the benchmark's own)
+from run import AFTER_DELETING, HERE, NOW, TRASH, clear, site_gen, timed  # (bench/run.py: the benchmark's own)
 
 REPO = os.path.dirname(HERE)
 
@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", tree],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(trash, ignore_errors=True)
+        if args.cold:
+            print(AFTER_DELETING, file=sys.stderr)
     kind = "cold" if args.cold else "warm, one article changed"
     print(f"{args.size} articles, {kind}, {args.pairs} alternating pairs")
     for name, commit in (("OLD", args.old), ("NEW", args.new)):

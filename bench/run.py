@@ -283,9 +283,17 @@ def main() -> None:
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as fh:
         json.dump({"machine": machine_line(), "results": results, "rm_before": args.rm_before}, fh, indent=2)
+    trashed = False
     for name in os.listdir(args.work):  # this run's trash, and any a stopped run left
         if name.startswith("trash-"):
             shutil.rmtree(os.path.join(args.work, name), ignore_errors=True)
+            trashed = True
+    if trashed:
+        print(AFTER_DELETING, file=sys.stderr)
+
+
+AFTER_DELETING = ("(the cold runs' old folders are deleted now: on a file system like this machine's, leave "
+                  "five minutes before the next timing, see docs/performance.md)")
 
 
 if __name__ == "__main__":

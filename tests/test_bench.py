@@ -12,6 +12,9 @@ from html.parser import HTMLParser
 
 from conftest import REPO
 
+AFTER_DELETING = ("(the cold runs' old folders are deleted now: on a file system like this machine's, leave "
+                  "five minutes before the next timing, see docs/performance.md)")
+
 
 class Tags(HTMLParser):
     def __init__(self):
@@ -59,7 +62,8 @@ def test_bench_runner_measures_site_gen_and_hugo(tmp_path):
             f"({r['cold'] / r['hugo_pages']:.2f}; CPU ") in p.stdout
     # the second run's cold builds started from folders moved aside, and those are deleted at the end
     assert data["rm_before"] is False
-    assert not [p.name for p in (tmp_path / "work").iterdir() if p.name.startswith("trash-")]
+    assert not [q.name for q in (tmp_path / "work").iterdir() if q.name.startswith("trash-")]
+    assert p.stderr.splitlines()[-1] == AFTER_DELETING  # (whoever times next is told to wait)
 
 
 def test_ab_compares_two_commits_in_alternating_pairs(tmp_path):
@@ -79,6 +83,7 @@ def test_ab_compares_two_commits_in_alternating_pairs(tmp_path):
         assert len(lines[1].split("; ")[1].split()) == 2  # each pair's wall time
         assert lines[3] in ("NEW faster in 0 of 2 pairs", "NEW faster in 1 of 2 pairs", "NEW faster in 2 of 2 pairs")
         assert len(list((tmp_path / "work/hub-new/content/articles").glob("*.md"))) == 40
+        assert (AFTER_DELETING in p.stderr.splitlines()) == (kind == "cold")  # (a warm run deletes nothing)
     assert worktrees() == before
     assert not [q.name for q in (tmp_path / "work").iterdir() if q.name.startswith(("trash-", "tree-"))]
     p = subprocess.run([sys.executable, str(REPO / "bench/ab.py"), "no-such-commit", "HEAD", "--size", "40",
