@@ -149,6 +149,9 @@ def touch_article(hub: str, i: int) -> None:
 
 
 TRASH: dict = {"dir": None, "n": 0}  # where clear() moves folders; None: delete them
+# said when a run ends by deleting them (see the module's docstring)
+AFTER_DELETING = ("(the cold runs' old folders are deleted now: on a file system like this machine's, leave "
+                  "five minutes before the next timing, see docs/performance.md)")
 
 
 def clear(*paths: str) -> None:
@@ -290,10 +293,6 @@ def main() -> None:
             trashed = True
     if trashed:
         print(AFTER_DELETING, file=sys.stderr)
-
-
-AFTER_DELETING = ("(the cold runs' old folders are deleted now: on a file system like this machine's, leave "
-                  "five minutes before the next timing, see docs/performance.md)")
 
 
 if __name__ == "__main__":
