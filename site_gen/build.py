@@ -9,14 +9,16 @@ import pickle
 import signal
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .checks import Memo, make_context, run_checks
 from .diagnostics import Diagnostic, apply_policy, failed
 from .load.site import load_site
 from .model import Schedule, Site
-from .render import PARALLEL_MIN_PAGES, OutputFile, render_site
-from .render.reuse import load_reuse
 from .schedule import parse_now, plan
+
+if TYPE_CHECKING:
+    from .render import OutputFile
 
 
 @dataclass
@@ -75,6 +77,9 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
     context = make_context(site, schedule, against, Memo.for_site(site))
     if not render:
         return Result(site, schedule, site_policy(site, diagnostics + run_checks(context)))
+    from .render import PARALLEL_MIN_PAGES  # (here, not at the top: see render_site)
+    from .render.reuse import load_reuse
+
     gc.freeze()
     gc.enable()
     reuse = load_reuse(root, previous_output) if previous_output else None
@@ -107,6 +112,14 @@ def _run(root, now, drafts, base_url, against, render, strict, jobs, previous_ou
         result.files, result.render_keys = files, keys
         result.previous = frozenset(reuse.digests) if reuse is not None else None
     return result
+
+
+def render_site(*args, **kwargs):
+    """render.render_site, imported when a build first renders: `site-gen check` renders nothing,
+    and need not import Jinja, the views and the exports (tests/test_startup.py)."""
+    from .render import render_site as render
+
+    return render(*args, **kwargs)
 
 
 class _ForkedChecks:
