@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from typing import Iterable
 
 from ..diagnostics import Diagnostic, Location, diag
+from ..load.files import read_regular
 
 SHINGLE = 5
 MIN_CHARS = 50  # texts shorter than this (without spaces/punctuation) are too short to judge
@@ -295,27 +296,16 @@ def html_text(html: str) -> str:
 
 
 def _read_reference(full: str) -> bytes | None:
-    """The first MAX_REFERENCE_BYTES of a regular file; None for anything else (a named pipe is
-    not waited on: O_NONBLOCK, then skipped) or when it cannot be read."""
+    """The first MAX_REFERENCE_BYTES of a regular file (read_regular: a named pipe is not waited
+    on); None for anything else, or when it cannot be read."""
     try:
-        fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
+        info, data = read_regular(full, MAX_REFERENCE_BYTES)
+        if data is None and stat.S_ISREG(info.st_mode):  # longer than that: its beginning is compared
+            with open(full, "rb") as fh:
+                data = fh.read(MAX_REFERENCE_BYTES)
     except OSError:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks, got = [], 0
-        while got < MAX_REFERENCE_BYTES:
-            chunk = os.read(fd, MAX_REFERENCE_BYTES - got)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return data if data is None else data[:MAX_REFERENCE_BYTES]
 
 
 def reference_texts(folder: str) -> list[tuple[str, str]]:
